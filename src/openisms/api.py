@@ -1,0 +1,28 @@
+"""The REST API at /api/v1. Routers live in each app's ``api.py``; this file assembles them."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from openisms import __version__
+from openisms.accounts.api import router as accounts_router
+from openisms.catalog.api import router as catalog_router
+from openisms.core.api import AUTH, install_error_handlers
+from openisms.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="OpenISMS API",
+    version=__version__,
+    description=(
+        "Organisation data lives under /orgs/{org}/ (org is the organisation's slug). "
+        "Authenticate with a personal API token (Authorization: Bearer <token>) or a browser "
+        "session with CSRF. Errors are JSON objects with a 'detail' member. Lists are paginated "
+        "with limit and offset."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", orgs_router)
+api.add_router("/", catalog_router)

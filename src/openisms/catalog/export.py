@@ -1,0 +1,124 @@
+"""Export a framework's requirements as JSON or CSV (``openisms catalog export``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, TextIO
+
+from django.db.models import Prefetch
+
+from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
+from openisms.catalog.selectors import FACET_KEYS
+from openisms.core.exports import safe_cell
+
+GUIDANCE_SECTIONS = (
+    "purpose",
+    "implementation_steps",
+    "small_organisation",
+    "large_organisation",
+    "evidence",
+    "pitfalls",
+    "related_controls",
+    "typical_owner",
+)
+
+
+def rows(framework: Framework) -> list[dict[str, Any]]:
+    """One dict per requirement, in document order (3 queries whatever the size)."""
+    qs = (
+        Requirement.objects.filter(framework=framework, retired=False)
+        .select_related("parent")
+        .prefetch_related(
+            Prefetch("attribute_values", queryset=RequirementAttribute.objects.order_by("id")),
+            Prefetch(
+                "mappings_in",
+                queryset=Mapping.objects.filter(relationship=Mapping.Relationship.SUCCESSOR)
+                .select_related("source__framework")
+                .order_by("source__position"),
+            ),
+        )
+        .order_by("position")
+    )
+    predecessor_versions = _predecessor_versions(framework)
+    out = []
+    for req in qs:
+        row: dict[str, Any] = {
+            "ref": req.ref,
+            "kind": req.kind,
+            "title": req.title,
+            "parent": req.parent.ref if req.parent else None,
+        }
+        if req.theme:
+            row["theme"] = req.theme
+        if req.summary:
+            row["summary"] = req.summary
+        if req.auditor_expects:
+            row["auditor_expects"] = req.auditor_expects
+        if req.kind == "control":
+            attributes: dict[str, list[str]] = {key: [] for key in FACET_KEYS}
+            for value in req.attribute_values.all():
+                attributes.setdefault(value.key, []).append(value.value)
+            row["attributes"] = attributes
+            row[f"new_in_{framework.version}"] = req.is_new
+            predecessors = [m.source for m in req.mappings_in.all()]
+            for version in predecessor_versions:
+                row[f"replaces_{version}"] = [
+                    p.ref for p in predecessors if p.framework.version == version
+                ]
+            if req.guidance:
+                row["guidance"] = {k: req.guidance.get(k) for k in GUIDANCE_SECTIONS}
+        elif req.is_new:
+            row[f"new_in_{framework.version}"] = True
+        out.append(row)
+    return out
+
+
+def _predecessor_versions(framework: Framework) -> list[str]:
+    """Versions of frameworks this one replaces, so new controls still get an empty list."""
+    return list(
+        Framework.objects.filter(
+            requirements__mappings_out__target__framework=framework,
+            requirements__mappings_out__relationship=Mapping.Relationship.SUCCESSOR,
+        )
+        .order_by("version")
+        .values_list("version", flat=True)
+        .distinct()
+    )
+
+
+def write(framework: Framework, fmt: str, out: TextIO) -> None:
+    data = rows(framework)
+    if fmt == "json":
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    columns: list[str] = []
+    for row in data:
+        for key in _flat(row):
+            if key not in columns:
+                columns.append(key)
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in data:
+        writer.writerow({k: safe_cell(v) for k, v in _flat(row).items()})
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """CSV columns: lists joined with '; ', nested objects as prefixed columns."""
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                flat[f"{key}.{sub}"] = _join(item)
+        else:
+            flat[key] = _join(value)
+    return flat
+
+
+def _join(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return value

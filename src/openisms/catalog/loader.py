@@ -1,0 +1,259 @@
+"""Load the framework data files shipped in ``openisms/catalog/data`` into the database.
+
+Loading is idempotent: a file whose SHA-256 matches the loaded one is skipped with a single
+query. A changed file is applied in place: requirements are matched by ref and updated,
+new ones are added, and ones that vanished are marked retired (never deleted), so
+organisation data that points at requirements survives upgrades. Everything for one
+framework happens in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openisms.catalog import search
+from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SCHEMA = "openisms-framework/1"
+REQUIRED_KEYS = ("slug", "name", "short_name", "version", "publisher", "content_version")
+UPDATABLE = (
+    "kind",
+    "title",
+    "position",
+    "depth",
+    "theme",
+    "summary",
+    "auditor_expects",
+    "guidance",
+    "is_new",
+    "retired",
+)
+
+
+class CatalogError(Exception):
+    """A data file is malformed; the message names the file and the requirement."""
+
+
+@dataclass
+class LoadResult:
+    slug: str
+    status: str  # "unchanged", "created", "updated"
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.status == "unchanged":
+            return f"{self.slug}: unchanged"
+        return (
+            f"{self.slug}: {self.status} ({self.created} added, {self.updated} updated, "
+            f"{self.retired} retired)"
+        )
+
+
+def data_files(directory: Path = DATA_DIR) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def read_file(path: Path) -> tuple[dict[str, Any], str]:
+    raw = path.read_bytes()
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{path.name}: not valid JSON ({exc})") from exc
+    validate(doc, path.name)
+    return doc, hashlib.sha256(raw).hexdigest()
+
+
+def validate(doc: dict[str, Any], name: str) -> None:
+    if doc.get("schema") != SCHEMA:
+        raise CatalogError(f"{name}: 'schema' must be '{SCHEMA}'")
+    for key in REQUIRED_KEYS:
+        if not isinstance(doc.get(key), str) or not doc[key]:
+            raise CatalogError(f"{name}: '{key}' is required")
+    vocabulary: dict[str, list[str]] = doc.get("attribute_vocabulary", {})
+    seen: set[str] = set()
+    for index, req in enumerate(doc.get("requirements", []), start=1):
+        where = f"{name}: requirement {index} ({req.get('ref', '?')})"
+        for key in ("ref", "kind", "title"):
+            if not isinstance(req.get(key), str) or not req[key].strip():
+                raise CatalogError(f"{where}: '{key}' is required")
+        if req["ref"] in seen:
+            raise CatalogError(f"{where}: duplicate ref")
+        parent = req.get("parent")
+        if parent is not None and parent not in seen:
+            raise CatalogError(f"{where}: parent '{parent}' must appear before its child")
+        seen.add(req["ref"])
+        for key, values in (req.get("attributes") or {}).items():
+            allowed = vocabulary.get(key)
+            if allowed is None:
+                raise CatalogError(f"{where}: attribute '{key}' is not in attribute_vocabulary")
+            bad = [v for v in values if v not in allowed]
+            if bad or not values:
+                raise CatalogError(f"{where}: attribute '{key}' has invalid values {bad or '[]'}")
+    if not seen:
+        raise CatalogError(f"{name}: no requirements")
+
+
+def _order(items: Iterable[tuple[dict[str, Any], str]]) -> list[tuple[dict[str, Any], str]]:
+    """Predecessor frameworks first, so transition mappings can point at them."""
+    items = list(items)
+    predecessors = {doc.get("predecessor_framework") for doc, _ in items}
+    return sorted(items, key=lambda item: item[0]["slug"] not in predecessors)
+
+
+def load_all(directory: Path = DATA_DIR, *, force: bool = False) -> list[LoadResult]:
+    docs = [read_file(path) for path in data_files(directory)]
+    return [load_document(doc, digest, force=force) for doc, digest in _order(docs)]
+
+
+@transaction.atomic
+def load_document(doc: dict[str, Any], digest: str, *, force: bool = False) -> LoadResult:
+    slug = doc["slug"]
+    framework = Framework.objects.filter(slug=slug).first()
+    if framework is not None and framework.content_hash == digest and not force:
+        return LoadResult(slug, "unchanged")
+    meta = {
+        "name": doc["name"],
+        "short_name": doc["short_name"],
+        "version": doc["version"],
+        "publisher": doc["publisher"],
+        "description": doc.get("description", ""),
+        "status": doc.get("status", Framework.Status.CURRENT),
+        "content_version": doc["content_version"],
+        "content_hash": digest,
+        "loaded_at": timezone.now(),
+    }
+    status = "updated"
+    if framework is None:
+        framework = Framework.objects.create(slug=slug, **meta)
+        status = "created"
+    else:
+        for key, value in meta.items():
+            setattr(framework, key, value)
+        framework.save()
+    result = LoadResult(slug, status)
+    existing = {r.ref: r for r in Requirement.objects.filter(framework=framework)}
+    rows = _rows(doc)
+    to_create: list[Requirement] = []
+    to_update: list[Requirement] = []
+    for row in rows:
+        current = existing.get(row["ref"])
+        if current is None:
+            to_create.append(Requirement(framework=framework, ref=row["ref"], **_fields(row)))
+            continue
+        values = _fields(row)
+        if any(getattr(current, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(current, key, value)
+            to_update.append(current)
+    listed = {row["ref"] for row in rows}
+    for ref, current in existing.items():
+        if ref not in listed and not current.retired:
+            current.retired = True
+            to_update.append(current)
+            result.retired += 1
+    Requirement.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        Requirement.objects.bulk_update(to_update, UPDATABLE, batch_size=500)
+    result.created = len(to_create)
+    result.updated = len(to_update) - result.retired
+    by_ref = {r.ref: r for r in Requirement.objects.filter(framework=framework)}
+    _link_parents(rows, by_ref)
+    _load_attributes(rows, by_ref)
+    _load_predecessors(doc, rows, by_ref)
+    search.index_framework(framework)
+    return result
+
+
+def _rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    depth: dict[str, int] = {}
+    rows = []
+    for position, req in enumerate(doc["requirements"], start=1):
+        parent = req.get("parent")
+        depth[req["ref"]] = depth[parent] + 1 if parent else 0
+        rows.append({**req, "position": position, "depth": depth[req["ref"]]})
+    return rows
+
+
+def _fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": row["kind"],
+        "title": row["title"].strip(),
+        "position": row["position"],
+        "depth": row["depth"],
+        "theme": row.get("theme", ""),
+        "summary": row.get("summary", ""),
+        "auditor_expects": row.get("auditor_expects", []),
+        "guidance": row.get("guidance", {}),
+        "is_new": bool(row.get("is_new", False)),
+        "retired": False,
+    }
+
+
+def _link_parents(rows: list[dict[str, Any]], by_ref: dict[str, Requirement]) -> None:
+    changed = []
+    for row in rows:
+        req = by_ref[row["ref"]]
+        parent_id = by_ref[row["parent"]].pk if row.get("parent") else None
+        if req.parent_id != parent_id:
+            req.parent_id = parent_id
+            changed.append(req)
+    if changed:
+        Requirement.objects.bulk_update(changed, ["parent"], batch_size=500)
+
+
+def _load_attributes(rows: list[dict[str, Any]], by_ref: dict[str, Requirement]) -> None:
+    ids = [r.pk for r in by_ref.values()]
+    RequirementAttribute.objects.filter(requirement_id__in=ids).delete()
+    RequirementAttribute.objects.bulk_create(
+        [
+            RequirementAttribute(requirement=by_ref[row["ref"]], key=key, value=value)
+            for row in rows
+            for key, values in (row.get("attributes") or {}).items()
+            for value in values
+        ],
+        batch_size=1000,
+    )
+
+
+def _load_predecessors(
+    doc: dict[str, Any], rows: list[dict[str, Any]], by_ref: dict[str, Requirement]
+) -> None:
+    """Turn each requirement's ``predecessors`` list into successor mappings."""
+    predecessor_slug = doc.get("predecessor_framework")
+    if not predecessor_slug:
+        return
+    old = {r.ref: r for r in Requirement.objects.filter(framework__slug=predecessor_slug)}
+    if not old:
+        raise CatalogError(
+            f"{doc['slug']}: predecessor framework '{predecessor_slug}' is not loaded"
+        )
+    Mapping.objects.filter(
+        target__framework_id=next(iter(by_ref.values())).framework_id,
+        relationship=Mapping.Relationship.SUCCESSOR,
+    ).delete()
+    mappings = []
+    for row in rows:
+        for ref in row.get("predecessors", []):
+            if ref not in old:
+                raise CatalogError(f"{doc['slug']}: {row['ref']} names unknown predecessor {ref}")
+            mappings.append(
+                Mapping(
+                    source=old[ref],
+                    target=by_ref[row["ref"]],
+                    relationship=Mapping.Relationship.SUCCESSOR,
+                    provenance=doc.get("predecessor_provenance", ""),
+                )
+            )
+    Mapping.objects.bulk_create(mappings, batch_size=1000)

@@ -1,0 +1,64 @@
+"""The ``openisms`` console command.
+
+Friendly names map onto Django management commands (``load-catalogs`` -> ``load_catalogs``);
+anything else is passed through to Django, so ``openisms shell`` or ``openisms
+showmigrations`` work too. ``openisms migrate`` also loads the shipped catalogues.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {
+    "worker": ["db_worker", "--queue-name", "*"],
+    "load-catalogs": ["load_catalogs"],
+    "audit-pack": ["audit_pack"],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openisms.settings")
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    import django
+    from django.core.management import call_command, execute_from_command_line
+
+    django.setup()
+    name, rest = args[0], args[1:]
+    if name == "migrate":
+        try:
+            call_command("migrate", *rest)
+            call_command("load_catalogs")
+        except Exception as exc:  # noqa: BLE001 - report any failure as a CLI error
+            print(f"openisms migrate: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    command = ALIASES.get(name, [name.replace("-", "_")])
+    try:
+        execute_from_command_line(["openisms", *command, *rest])
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
+
+
+USAGE = """usage: openisms COMMAND [options]
+
+Commands:
+  serve                      serve the web app and API (gunicorn) and a background worker
+  worker                     run the background task worker
+  migrate                    apply database migrations and load the shipped catalogues
+  load-catalogs [--force]    load or upgrade the framework catalogues
+  demo                       create the demo organisation and print its admin login once
+  user create --email E --password-stdin [--superuser] [--org SLUG --role ROLE]
+  token create --email E [--name N] [--expires-days D]   print a new API token
+  audit verify [--org SLUG]  check the audit trail's hash chains
+  catalog export FRAMEWORK --format json|csv [-o FILE]
+  Any other Django management command (check, shell, createcachetable, ...) also works.
+"""
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""The one permission choke point.
+
+Every read of organisation data starts from an :class:`Actor`, which exists only for a
+user who is a member of the organisation. ``scoped`` is the only way views, API handlers
+and the CLI obtain organisation rows. A non-member gets 404 (we never reveal that an
+organisation or object exists); a member whose role lacks a permission gets 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from openisms.accounts.models import User
+    from openisms.orgs.models import Organization
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # read everything in the organisation
+    MANAGE_ORG = "manage_org"  # settings, members, invitations
+    EDIT_ISMS = "edit_isms"  # risks, SoA, controls, evidence, tasks
+    EDIT_ASSIGNED = "edit_assigned"  # only what is assigned to the member
+    WRITE_FINDINGS = "write_findings"  # audit findings
+    APPROVE = "approve"  # approve SoA versions, accept risks on behalf of management
+    VIEW_AUDIT_TRAIL = "view_audit_trail"
+
+
+_ALL = frozenset(Perm)
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    "owner": _ALL,
+    "admin": _ALL,
+    "manager": frozenset(
+        {
+            Perm.VIEW,
+            Perm.EDIT_ISMS,
+            Perm.EDIT_ASSIGNED,
+            Perm.WRITE_FINDINGS,
+            Perm.VIEW_AUDIT_TRAIL,
+        }
+    ),
+    "contributor": frozenset({Perm.VIEW, Perm.EDIT_ASSIGNED}),
+    "auditor": frozenset({Perm.VIEW, Perm.WRITE_FINDINGS, Perm.VIEW_AUDIT_TRAIL}),
+    "viewer": frozenset({Perm.VIEW}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user acting inside one organisation, with the role their membership gives them."""
+
+    user: User
+    org: Organization
+    role: str
+
+    def can(self, perm: Perm) -> bool:
+        return perm in ROLE_PERMS.get(self.role, frozenset())
+
+    def require(self, perm: Perm) -> None:
+        if not self.can(perm):
+            raise PermissionDenied(f"Your role ({self.role}) does not allow this.")
+
+
+def actor_for(user: User, org_slug: str) -> Actor:
+    """Resolve the user's membership in one query; anything else is a 404."""
+    from openisms.orgs.models import Membership
+
+    if user is None or not user.is_authenticated:
+        raise Http404("No such organisation.")
+    membership = (
+        Membership.objects.select_related("org")
+        .filter(user=user, org__slug=org_slug, org__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organisation.")
+    return Actor(user=user, org=membership.org, role=membership.role)
+
+
+def scoped[M: models.Model](
+    actor: Actor, source: type[M] | models.QuerySet[M]
+) -> models.QuerySet[M]:
+    """Rows of ``source`` that belong to the actor's organisation."""
+    qs = source._default_manager.all() if isinstance(source, type) else source
+    return qs.filter(org=actor.org)
+
+
+def get_scoped_or_404[M: models.Model](qs: models.QuerySet[M], **lookup: object) -> M:
+    """Fetch one row from an already scoped queryset; a miss is 404 whatever the reason."""
+    obj = qs.filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found.")
+    return obj

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from openisms.accounts import services as account_services
+from openisms.accounts.models import User
+from openisms.orgs import services as org_services
+from openisms.orgs.models import Organization, Role
+
+DEMO_SLUG = "demo"
+DEMO_ADMIN = "admin@demo.openisms.example"
+DEMO_SCOPE = (
+    "The design, development, operation and support of the CareLoop patient-engagement SaaS "
+    "platform, delivered from AWS us-east-1 and us-west-2, including the engineering, "
+    "operations, customer support and security teams in Austin, TX and remote staff in the "
+    "United States."
+)
+DEMO_TEAM = (
+    ("maria.lopez@demo.openisms.example", "Maria Lopez", Role.MANAGER),
+    ("dev.patel@demo.openisms.example", "Dev Patel", Role.CONTRIBUTOR),
+    ("sam.okafor@demo.openisms.example", "Sam Okafor", Role.AUDITOR),
+    ("lee.chen@demo.openisms.example", "Lee Chen", Role.VIEWER),
+)
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation (slug 'demo') and print its admin login once."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--reset-password", action="store_true", help="Give the demo admin a new password."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Organization.objects.filter(slug=DEMO_SLUG).exists():
+            admin = User.objects.filter(email=DEMO_ADMIN).first()
+            if options["reset_password"] and admin is not None:
+                password = _password()
+                account_services.user_set_password(actor=None, user=admin, password=password)
+                self._print_login(password)
+            else:
+                self.stdout.write(
+                    f"The demo organisation exists. Log in as {DEMO_ADMIN} with the password "
+                    "printed when it was created (or run 'openisms demo --reset-password')."
+                )
+            return
+        password = _password()
+        with transaction.atomic():
+            admin = account_services.user_create(
+                actor=None, email=DEMO_ADMIN, password=password, full_name="Demo Admin"
+            )
+            org = org_services.organization_create(
+                actor=admin,
+                name="CareLoop Health (demo)",
+                slug=DEMO_SLUG,
+                scope=DEMO_SCOPE,
+                size="50-249",
+                sector="healthcare",
+            )
+            for email, name, role in DEMO_TEAM:
+                user = account_services.user_create(
+                    actor=None, email=email, password=secrets.token_urlsafe(24), full_name=name
+                )
+                org_services.membership_add(actor=None, org=org, user=user, role=role)
+            org_services.organization_create(
+                actor=admin,
+                name="Sandbox client (demo)",
+                slug="demo-sandbox",
+                scope="A second organisation to try switching between clients.",
+                size="1-49",
+                sector="professional",
+            )
+        self._print_login(password)
+
+    def _print_login(self, password: str) -> None:
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "=" * 64,
+                    " Demo organisation ready. Log in with:",
+                    f"   e-mail:   {DEMO_ADMIN}",
+                    f"   password: {password}",
+                    " This password is shown only now.",
+                    "=" * 64,
+                    "",
+                ]
+            )
+        )

@@ -1,0 +1,103 @@
+"""Shared model bases and the tamper-evident audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrgScopedModel(TimestampedModel):
+    """Base for every row that belongs to one organisation.
+
+    Rows are only ever read through ``openisms.core.access`` (``scoped``), which filters
+    by the actor's organisation; writes go through services that record an audit event.
+    """
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+
+    # Fields left out of audit snapshots (secrets, derived or noisy values).
+    audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
+
+    class Meta:
+        abstract = True
+
+
+class AuditChain(models.Model):
+    """Head of one hash chain: the last sequence number and hash written.
+
+    The head lets verification notice events deleted from the end of a chain, and it is the
+    row that writers lock so that appends to one chain are serialised.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.last_seq}"
+
+
+class AuditEvent(models.Model):
+    """One recorded write. Rows are append-only; each carries the hash of the previous one."""
+
+    chain = models.CharField(max_length=64, db_index=True)
+    seq = models.BigIntegerField()
+    org = models.ForeignKey(
+        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254)
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80, db_index=True)
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_repr = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    request_id = models.CharField(max_length=80)
+    created_at = models.DateTimeField(db_index=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")
+        ]
+        indexes = [
+            models.Index(fields=["org", "-seq"], name="audit_org_seq"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action}"
+
+    def content(self) -> dict[str, Any]:
+        """The fields covered by the hash, in a form that survives a database round trip."""
+        return {
+            "chain": self.chain,
+            "seq": self.seq,
+            "org": self.org_id,
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "request_id": self.request_id,
+            "created_at": self.created_at.isoformat(),
+            "prev_hash": self.prev_hash,
+        }

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from openisms.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("accounts/", include("openisms.accounts.urls")),
+    path("", include("openisms.catalog.urls")),
+    path("", include("openisms.web.urls")),
+]

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from openisms.core.access import ROLE_PERMS, Perm
+from openisms.orgs.selectors import memberships_of
+
+NAV = (
+    ("dashboard", "Dashboard", "web:dashboard"),
+    ("catalog", "Catalogue", "catalog:index"),
+    ("risks", "Risks", None),
+    ("soa", "SoA", None),
+    ("frameworks", "Frameworks", None),
+    ("evidence", "Evidence", None),
+    ("audits", "Audits", None),
+    ("settings", "Settings", "web:org_settings"),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The organisation switcher and the main navigation; one query for the memberships."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    current_slug = match.kwargs.get("org") if match else None
+    memberships = list(memberships_of(user=user))
+    current = next((m for m in memberships if m.org.slug == current_slug), None)
+    return {
+        "nav_items": NAV,
+        "nav_memberships": memberships,
+        "nav_current": current,
+        "nav_section": getattr(request, "nav_section", ""),
+        "nav_can_activity": current is not None
+        and Perm.VIEW_AUDIT_TRAIL in ROLE_PERMS.get(current.role, frozenset()),
+    }

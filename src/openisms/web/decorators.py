@@ -1,0 +1,45 @@
+"""View helpers: every organisation page resolves its actor through the access choke point."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+
+from openisms.core.access import Perm, actor_for
+
+OrgView = Callable[..., HttpResponse]
+
+
+def org_view(section: str = "", perm: Perm | None = None) -> Callable[[OrgView], OrgView]:
+    """Resolve ``org`` from the URL to an Actor (404 for non-members, 403 without ``perm``)."""
+
+    def decorate(view: OrgView) -> OrgView:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            actor = actor_for(request.user, org)  # type: ignore[arg-type]
+            if perm is not None:
+                actor.require(perm)
+            request.nav_section = section  # type: ignore[attr-defined]
+            response = view(request, actor, *args, **kwargs)
+            response.headers.setdefault("Vary", "HX-Request")
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def form_errors_from(form: Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form fields it names."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

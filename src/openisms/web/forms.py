@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+
+from openisms.orgs.models import OrgSize, Role, Sector
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=50, help_text="Used in addresses: lowercase letters, digits and hyphens."
+    )
+    scope = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="What the ISMS covers: services, locations, teams and systems.",
+    )
+    size = forms.ChoiceField(choices=OrgSize.choices)
+    sector = forms.ChoiceField(choices=Sector.choices)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ActivityFilterForm(forms.Form):
+    action = forms.CharField(required=False)
+    object_type = forms.CharField(required=False, label="Object type")
+    actor = forms.CharField(required=False, label="Who (e-mail contains)")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AcceptInvitationForm(forms.Form):
+    """For invitees who have no account yet."""
+
+    full_name = forms.CharField(max_length=150, required=False, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput, min_length=12)
+    password_again = forms.CharField(widget=forms.PasswordInput, label="Password (again)")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data

@@ -1,0 +1,260 @@
+"""Shell pages: home, dashboard, organisation settings, members, invitations, activity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openisms.accounts import services as account_services
+from openisms.accounts.models import User
+from openisms.catalog import selectors as catalog_selectors
+from openisms.core.access import Actor, Perm
+from openisms.orgs import selectors, services
+from openisms.web.decorators import form_errors_from, org_view
+from openisms.web.forms import (
+    AcceptInvitationForm,
+    ActivityFilterForm,
+    InvitationForm,
+    OrganizationForm,
+    RoleForm,
+)
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database readiness for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(selectors.memberships_of(user=request.user))  # type: ignore[arg-type]
+    if not memberships:
+        return redirect("web:org_create")
+    last = request.session.get("last_org")
+    target = next((m for m in memberships if m.org.slug == last), memberships[0])
+    return redirect("web:dashboard", org=target.org.slug)
+
+
+@org_view("dashboard")
+def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
+    request.session["last_org"] = actor.org.slug
+    frameworks = list(catalog_selectors.framework_list().filter(status="current"))
+    context = {
+        "actor": actor,
+        "org": actor.org,
+        "member_counts": selectors.member_counts(actor=actor),
+        "frameworks": frameworks,
+        "recent": list(
+            selectors.object_history(
+                actor=actor, object_type="orgs.organization", object_id=actor.org.pk
+            )[:5]
+        ),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, f"{org.name} is ready. You are its owner.")
+            return redirect("web:dashboard", org=org.slug)
+    return render(request, "web/org_form.html", {"form": form, "creating": True})
+
+
+@org_view("settings")
+@require_http_methods(["GET", "POST"])
+def org_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
+    org = actor.org
+    initial = {f: getattr(org, f) for f in ("name", "slug", "scope", "size", "sector")}
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        actor.require(Perm.MANAGE_ORG)
+        if form.is_valid():
+            try:
+                org = services.organization_update(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, "Organisation settings saved.")
+                return redirect("web:org_settings", org=org.slug)
+    history = selectors.object_history(
+        actor=actor, object_type="orgs.organization", object_id=org.pk
+    )[:20]
+    return render(
+        request,
+        "web/org_settings.html",
+        {
+            "actor": actor,
+            "org": org,
+            "form": form,
+            "can_manage": actor.can(Perm.MANAGE_ORG),
+            "history": history,
+        },
+    )
+
+
+@org_view("settings")
+def members(request: HttpRequest, actor: Actor) -> HttpResponse:
+    can_manage = actor.can(Perm.MANAGE_ORG)
+    context = {
+        "actor": actor,
+        "org": actor.org,
+        "members": selectors.member_list(actor=actor),
+        "invitations": selectors.invitation_list(actor=actor)[:50] if can_manage else [],
+        "can_manage": can_manage,
+        "invite_form": InvitationForm(),
+        "role_form": RoleForm(),
+    }
+    return render(request, "web/members.html", context)
+
+
+@org_view("settings", perm=Perm.MANAGE_ORG)
+@require_POST
+def member_update(request: HttpRequest, actor: Actor, member_id: int) -> HttpResponse:
+    membership = selectors.member_get(actor=actor, member_id=member_id)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                actor=actor, membership=membership, role=form.cleaned_data["role"]
+            )
+            messages.success(request, f"{membership.user.email} is now {membership.role}.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Choose a valid role.")
+    return redirect("web:members", org=actor.org.slug)
+
+
+@org_view("settings", perm=Perm.MANAGE_ORG)
+@require_POST
+def member_remove(request: HttpRequest, actor: Actor, member_id: int) -> HttpResponse:
+    membership = selectors.member_get(actor=actor, member_id=member_id)
+    try:
+        services.membership_remove(actor=actor, membership=membership)
+        messages.success(request, f"{membership.user.email} no longer has access.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("web:members", org=actor.org.slug)
+
+
+@org_view("settings", perm=Perm.MANAGE_ORG)
+@require_POST
+def invitation_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, raw = services.invitation_create(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            link = request.build_absolute_uri(f"/invite/{raw}/")
+            messages.success(
+                request,
+                f"Invitation e-mailed to {invitation.email}. The single-use link: {link}",
+            )
+    else:
+        messages.error(request, "Enter a valid e-mail address and role.")
+    return redirect("web:members", org=actor.org.slug)
+
+
+@org_view("settings", perm=Perm.MANAGE_ORG)
+@require_POST
+def invitation_revoke(request: HttpRequest, actor: Actor, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitation_get(actor=actor, invitation_id=invitation_id)
+    try:
+        services.invitation_revoke(actor=actor, invitation=invitation)
+        messages.success(request, f"Invitation for {invitation.email} revoked.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("web:members", org=actor.org.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render(request, "web/invitation_invalid.html", status=404)
+    user = request.user if request.user.is_authenticated else None
+    existing = User.objects.filter(email=invitation.email).exists()
+    form = AcceptInvitationForm(request.POST or None) if user is None and not existing else None
+    if request.method == "POST":
+        try:
+            if user is None and form is not None and form.is_valid():
+                user = account_services.user_create(
+                    actor=None,
+                    email=invitation.email,
+                    password=form.cleaned_data["password"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if user is not None:
+                membership = services.invitation_accept(user=user, raw_token=token)
+                messages.success(request, f"Welcome to {membership.org.name}.")
+                return redirect("web:dashboard", org=membership.org.slug)
+        except ValidationError as exc:
+            if form is not None:
+                form_errors_from(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+    return render(
+        request,
+        "web/invitation_accept.html",
+        {"invitation": invitation, "form": form, "needs_login": user is None and existing},
+    )
+
+
+@org_view("activity", perm=Perm.VIEW_AUDIT_TRAIL)
+def activity(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = ActivityFilterForm(request.GET or None)
+    filters: dict[str, object] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "action": data["action"] or None,
+            "object_type": data["object_type"] or None,
+            "actor_email": data["actor"] or None,
+            "since": _day_start(data["since"]),
+            "until": _day_start(data["until"], plus_days=1),
+        }
+    events = selectors.audit_event_list(actor=actor, **filters)  # type: ignore[arg-type]
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "actor": actor,
+        "org": actor.org,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "actions": selectors.audit_action_choices(actor=actor),
+    }
+    template = "web/activity.html#events" if request.htmx else "web/activity.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _day_start(day: dt.date | None, plus_days: int = 0) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime.combine(day + dt.timedelta(days=plus_days), dt.time.min, tzinfo=dt.UTC)

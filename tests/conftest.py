@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from openisms.accounts import services as account_services
+from openisms.accounts.models import User
+from openisms.catalog import loader
+from openisms.catalog.models import Framework
+from openisms.orgs import services as org_services
+from openisms.orgs.models import Organization
+
+PASSWORD = "correct horse battery staple 42"
+SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static(settings: Any) -> None:
+    """Tests render templates without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the shipped catalogues once into the test database."""
+    with django_db_blocker.unblock():
+        loader.load_all()
+
+
+@pytest.fixture
+def catalog(db: Any) -> None:
+    """Make sure catalogues are present (transactional tests flush the database)."""
+    if not Framework.objects.filter(slug="iso27001-2022").exists():
+        loader.load_all(force=True)
+
+
+def make_user(email: str, **extra: Any) -> User:
+    return account_services.user_create(actor=None, email=email, password=PASSWORD, **extra)
+
+
+def make_org(slug: str, owner: User) -> Organization:
+    return org_services.organization_create(actor=owner, name=slug.title(), slug=slug)
+
+
+def add_member(org: Organization, email: str, role: str) -> User:
+    user = make_user(email)
+    org_services.membership_add(actor=None, org=org, user=user, role=role)
+    return user
+
+
+@dataclass
+class World:
+    """Two organisations, A and B, with one user per role in A and an owner in B."""
+
+    org_a: Organization
+    org_b: Organization
+    owner_a: User
+    owner_b: User
+    users_a: dict[str, User]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    owner_a = make_user("owner-a@example.com", full_name="Owner A")
+    owner_b = make_user("owner-b@example.com", full_name="Owner B")
+    org_a = make_org("org-a", owner_a)
+    org_b = make_org("org-b", owner_b)
+    users = {"owner": owner_a}
+    for role in ("admin", "manager", "contributor", "auditor", "viewer"):
+        users[role] = add_member(org_a, f"{role}-a@example.com", role)
+    return World(org_a, org_b, owner_a, owner_b, users)
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def token_client(user: User) -> Client:
+    _, raw = account_services.token_create(actor=user, name="test")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def chromium_path() -> Iterator[str]:
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(candidate):
+            yield candidate
+            return
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
