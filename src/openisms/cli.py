@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Our own commands run through call_command, so errors become a message and exit status 1
+# (and tests can run them in-process); anything else goes to Django's own command line.
+OWN = {"load_catalogs", "demo", "user", "token", "audit", "catalog", "serve"}
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
     "load-catalogs": ["load_catalogs"],
@@ -24,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     import django
-    from django.core.management import call_command, execute_from_command_line
+    from django.core.management import CommandError, call_command, execute_from_command_line
 
     django.setup()
     name, rest = args[0], args[1:]
@@ -37,6 +40,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     command = ALIASES.get(name, [name.replace("-", "_")])
+    if command[0] in OWN:
+        try:
+            call_command(*command, *rest)
+        except CommandError as exc:
+            print(f"openisms {name}: {exc}", file=sys.stderr)
+            return 1
+        except SystemExit as exc:  # argparse: --help or a usage error
+            return exc.code if isinstance(exc.code, int) else 1
+        return 0
     try:
         execute_from_command_line(["openisms", *command, *rest])
     except SystemExit as exc:

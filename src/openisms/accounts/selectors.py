@@ -16,3 +16,7 @@ def token_get(*, actor: User, token_id: int) -> ApiToken:
     if token is None:
         raise Http404("No such token.")
     return token
+
+
+def user_exists(*, email: str) -> bool:
+    return User.objects.filter(email=email.strip().lower()).exists()

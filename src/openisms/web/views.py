@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openisms.accounts import selectors as account_selectors
 from openisms.accounts import services as account_services
-from openisms.accounts.models import User
 from openisms.catalog import selectors as catalog_selectors
 from openisms.core.access import Actor, Perm
 from openisms.orgs import selectors, services
@@ -197,7 +197,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "web/invitation_invalid.html", status=404)
     user = request.user if request.user.is_authenticated else None
-    existing = User.objects.filter(email=invitation.email).exists()
+    existing = account_selectors.user_exists(email=invitation.email)
     form = AcceptInvitationForm(request.POST or None) if user is None and not existing else None
     if request.method == "POST":
         try:
