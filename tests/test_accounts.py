@@ -39,7 +39,9 @@ def test_email_is_normalised_and_unique(db: None) -> None:
 def test_login_with_email(db: None) -> None:
     make_user("login@example.com")
     client = Client()
-    response = client.post("/accounts/login/", {"username": "LOGIN@example.com", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "LOGIN@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 302
     bad = Client().post("/accounts/login/", {"username": "login@example.com", "password": "wrong"})
     assert bad.status_code == 200 and b"correct" in bad.content
@@ -60,9 +62,13 @@ def test_revoked_and_expired_tokens_fail(world: World) -> None:
     services.token_revoke(actor=world.owner_a, token=token)
     assert client.get("/api/v1/me").status_code == 401
     token2, raw2 = services.token_create(actor=world.owner_a, name="ci2", expires_in_days=1)
-    ApiToken.objects.filter(pk=token2.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token2.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert Client(headers={"Authorization": f"Bearer {raw2}"}).get("/api/v1/me").status_code == 401
-    assert Client(headers={"Authorization": "Bearer oism_forged"}).get("/api/v1/me").status_code == 401
+    assert (
+        Client(headers={"Authorization": "Bearer oism_forged"}).get("/api/v1/me").status_code == 401
+    )
 
 
 def test_inactive_user_token_fails(world: World) -> None:
@@ -104,6 +110,8 @@ def test_api_validation_errors_are_json_and_change_nothing(world: World) -> None
     response = client.post("/api/v1/orgs", data={"name": "X"}, content_type="application/json")
     assert response.status_code == 422
     response = client.patch(
-        "/api/v1/orgs/org-a/members/999999", data={"role": "viewer"}, content_type="application/json"
+        "/api/v1/orgs/org-a/members/999999",
+        data={"role": "viewer"},
+        content_type="application/json",
     )
     assert response.status_code == 404 and response.json() == {"detail": "Not Found"}

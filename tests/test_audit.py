@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ def test_chain_links_each_event_to_the_previous(world: World) -> None:
     events = _events(world)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == ""
-    for prev, event in zip(events, events[1:], strict=False):
+    for prev, event in itertools.pairwise(events):
         assert event.prev_hash == prev.hash
     assert audit.verify_chain(audit.chain_key(world.org_a)) is None
 

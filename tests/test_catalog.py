@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from openisms.catalog import export, loader, selectors
 from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
@@ -20,18 +19,38 @@ from tests.conftest import World, login
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
-NEW_IN_2022 = {"A.5.7", "A.5.23", "A.5.30", "A.7.4", "A.8.9", "A.8.10", "A.8.11", "A.8.12",
-               "A.8.16", "A.8.23", "A.8.28"}
+NEW_IN_2022 = {
+    "A.5.7",
+    "A.5.23",
+    "A.5.30",
+    "A.7.4",
+    "A.8.9",
+    "A.8.10",
+    "A.8.11",
+    "A.8.12",
+    "A.8.16",
+    "A.8.23",
+    "A.8.28",
+}
 VOCAB = {
     "control_type": ["Preventive", "Detective", "Corrective"],
     "information_security_properties": ["Confidentiality", "Integrity", "Availability"],
     "cybersecurity_concepts": ["Identify", "Protect", "Detect", "Respond", "Recover"],
     "operational_capabilities": [
-        "Governance", "Asset_management", "Information_protection", "Human_resource_security",
-        "Physical_security", "System_and_network_security", "Application_security",
-        "Secure_configuration", "Identity_and_access_management",
-        "Threat_and_vulnerability_management", "Continuity", "Supplier_relationships_security",
-        "Legal_and_compliance", "Information_security_event_management",
+        "Governance",
+        "Asset_management",
+        "Information_protection",
+        "Human_resource_security",
+        "Physical_security",
+        "System_and_network_security",
+        "Application_security",
+        "Secure_configuration",
+        "Identity_and_access_management",
+        "Threat_and_vulnerability_management",
+        "Continuity",
+        "Supplier_relationships_security",
+        "Legal_and_compliance",
+        "Information_security_event_management",
         "Information_security_assurance",
     ],
     "security_domains": ["Governance_and_Ecosystem", "Protection", "Defence", "Resilience"],
@@ -59,7 +78,10 @@ def test_iso_export_has_the_whole_standard(capsys: Any) -> None:
     clauses = [r for r in data if r["kind"] == "clause"]
     assert len(controls) == 93
     assert Counter(c["theme"] for c in controls) == {
-        "organizational": 37, "people": 8, "physical": 14, "technological": 34
+        "organizational": 37,
+        "people": 8,
+        "physical": 14,
+        "technological": 34,
     }
     refs = [c["ref"] for c in controls]
     expected = [f"A.5.{n}" for n in range(1, 38)] + [f"A.6.{n}" for n in range(1, 9)]
@@ -75,9 +97,38 @@ def test_iso_export_has_the_whole_standard(capsys: Any) -> None:
         assert _words(c["guidance"]) >= 250, (c["ref"], _words(c["guidance"]))
         assert set(c["guidance"]) == set(export.GUIDANCE_SECTIONS)
     clause_refs = {c["ref"] for c in clauses}
-    required = {"4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "6.1.1", "6.1.2", "6.1.3", "6.2",
-                "6.3", "7.1", "7.2", "7.3", "7.4", "7.5.1", "7.5.2", "7.5.3", "8.1", "8.2", "8.3",
-                "9.1", "9.2.1", "9.2.2", "9.3.1", "9.3.2", "9.3.3", "10.1", "10.2"}
+    required = {
+        "4.1",
+        "4.2",
+        "4.3",
+        "4.4",
+        "5.1",
+        "5.2",
+        "5.3",
+        "6.1.1",
+        "6.1.2",
+        "6.1.3",
+        "6.2",
+        "6.3",
+        "7.1",
+        "7.2",
+        "7.3",
+        "7.4",
+        "7.5.1",
+        "7.5.2",
+        "7.5.3",
+        "8.1",
+        "8.2",
+        "8.3",
+        "9.1",
+        "9.2.1",
+        "9.2.2",
+        "9.3.1",
+        "9.3.2",
+        "9.3.3",
+        "10.1",
+        "10.2",
+    }
     assert required <= clause_refs
     assert {f"6.1.2.{x}" for x in "abcde"} <= clause_refs
     assert {f"6.1.3.{x}" for x in "abcdef"} <= clause_refs
@@ -100,18 +151,41 @@ def test_every_2013_control_maps_to_2022(capsys: Any) -> None:
     ("ref", "attrs"),
     [
         # A few values checked by hand against the standard's attribute table.
-        ("A.5.7", {"control_type": ["Preventive", "Detective", "Corrective"],
-                   "cybersecurity_concepts": ["Identify", "Detect", "Respond"],
-                   "security_domains": ["Defence", "Resilience"]}),
-        ("A.8.13", {"control_type": ["Corrective"],
-                    "information_security_properties": ["Integrity", "Availability"],
-                    "cybersecurity_concepts": ["Recover"], "operational_capabilities": ["Continuity"],
-                    "security_domains": ["Protection"]}),
-        ("A.8.16", {"control_type": ["Detective", "Corrective"],
-                    "cybersecurity_concepts": ["Detect", "Respond"],
-                    "operational_capabilities": ["Information_security_event_management"]}),
-        ("A.5.30", {"control_type": ["Corrective"], "information_security_properties": ["Availability"],
-                    "cybersecurity_concepts": ["Respond"], "security_domains": ["Resilience"]}),
+        (
+            "A.5.7",
+            {
+                "control_type": ["Preventive", "Detective", "Corrective"],
+                "cybersecurity_concepts": ["Identify", "Detect", "Respond"],
+                "security_domains": ["Defence", "Resilience"],
+            },
+        ),
+        (
+            "A.8.13",
+            {
+                "control_type": ["Corrective"],
+                "information_security_properties": ["Integrity", "Availability"],
+                "cybersecurity_concepts": ["Recover"],
+                "operational_capabilities": ["Continuity"],
+                "security_domains": ["Protection"],
+            },
+        ),
+        (
+            "A.8.16",
+            {
+                "control_type": ["Detective", "Corrective"],
+                "cybersecurity_concepts": ["Detect", "Respond"],
+                "operational_capabilities": ["Information_security_event_management"],
+            },
+        ),
+        (
+            "A.5.30",
+            {
+                "control_type": ["Corrective"],
+                "information_security_properties": ["Availability"],
+                "cybersecurity_concepts": ["Respond"],
+                "security_domains": ["Resilience"],
+            },
+        ),
     ],
 )
 def test_spot_checked_attributes(ref: str, attrs: dict[str, list[str]]) -> None:
@@ -125,7 +199,7 @@ def test_spot_checked_attributes(ref: str, attrs: dict[str, list[str]]) -> None:
 
 def test_csv_export_neutralises_formulas(capsys: Any) -> None:
     req = Requirement.objects.get(framework__slug="iso27001-2022", ref="A.5.1")
-    req.title = "=HYPERLINK(\"http://evil\")"
+    req.title = '=HYPERLINK("http://evil")'
     req.save()
     out = _export(capsys, "iso27001-2022", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -160,7 +234,9 @@ def test_facets_combine_and_across_or_within() -> None:
     detective = set(_filter(attributes={"control_type": ["Detective"]}))
     either = set(_filter(attributes={"control_type": ["Corrective", "Detective"]}))
     assert either == corrective | detective
-    both = set(_filter(attributes={"control_type": ["Corrective"], "cybersecurity_concepts": ["Recover"]}))
+    both = set(
+        _filter(attributes={"control_type": ["Corrective"], "cybersecurity_concepts": ["Recover"]})
+    )
     assert both and both < corrective
     assert all(_has(r, "cybersecurity_concepts", "Recover") for r in both)
     assert "A.8.13" in both
@@ -181,8 +257,13 @@ def test_facet_counts_match_the_results() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("backup", "A.8.13"), ("clock synchronization", "A.8.17"), ("8.13", "A.8.13"),
-     ("threat intelligence", "A.5.7"), ('"unbalanced (quote', None)],
+    [
+        ("backup", "A.8.13"),
+        ("clock synchronization", "A.8.17"),
+        ("8.13", "A.8.13"),
+        ("threat intelligence", "A.5.7"),
+        ('"unbalanced (quote', None),
+    ],
 )
 def test_search(text: str, expected: str | None) -> None:
     refs = _filter(text=text)
@@ -195,16 +276,23 @@ def test_search(text: str, expected: str | None) -> None:
 def test_search_finds_words_only_in_guidance() -> None:
     guidance = Requirement.objects.get(framework__slug="iso27001-2022", ref="A.8.13").guidance
     word = next(
-        w for w in re.findall(r"[a-z]{9,}", " ".join(guidance["implementation_steps"]).lower())
-        if w not in Requirement.objects.get(ref="A.8.13", framework__slug="iso27001-2022").title.lower()
+        w
+        for w in re.findall(r"[a-z]{9,}", " ".join(guidance["implementation_steps"]).lower())
+        if w
+        not in Requirement.objects.get(ref="A.8.13", framework__slug="iso27001-2022").title.lower()
     )
     assert "A.8.13" in _filter(text=word)
 
 
 @pytest.mark.parametrize(
     ("text", "successors"),
-    [("A.12.6.1", ["A.8.8"]), ("12.6.1", ["A.8.8"]), ("a.18.2.3", ["A.5.36", "A.8.8"]),
-     ("A.6.1.5", ["A.5.8"]), ("A.9.4.2", ["A.8.5"])],
+    [
+        ("A.12.6.1", ["A.8.8"]),
+        ("12.6.1", ["A.8.8"]),
+        ("a.18.2.3", ["A.5.36", "A.8.8"]),
+        ("A.6.1.5", ["A.5.8"]),
+        ("A.9.4.2", ["A.8.5"]),
+    ],
 )
 def test_2013_lookup(text: str, successors: list[str]) -> None:
     result = selectors.transition_lookup(text=text)
@@ -256,11 +344,16 @@ def test_updated_file_upgrades_in_place(tmp_path: Path) -> None:
     [
         (lambda d: d.update(schema="other"), "schema"),
         (lambda d: d["requirements"].append(dict(d["requirements"][0])), "duplicate ref"),
-        (lambda d: d["requirements"][-1]["attributes"]["control_type"].append("Sometimes"), "invalid values"),
+        (
+            lambda d: d["requirements"][-1]["attributes"]["control_type"].append("Sometimes"),
+            "invalid values",
+        ),
         (lambda d: d["requirements"][1].update(parent="nope"), "parent"),
     ],
 )
-def test_malformed_files_are_rejected_with_a_clear_message(tmp_path: Path, mutate: Any, message: str) -> None:
+def test_malformed_files_are_rejected_with_a_clear_message(
+    tmp_path: Path, mutate: Any, message: str
+) -> None:
     doc = json.loads((loader.DATA_DIR / "iso27001-2022.json").read_text())
     mutate(doc)
     path = tmp_path / "bad.json"
@@ -274,7 +367,9 @@ def test_api_filters_and_detail(world: World) -> None:
     base = "/api/v1/frameworks/iso27001-2022/requirements"
     body = client.get(f"{base}?kind=control&limit=500").json()
     assert body["count"] == 93 and len(body["items"]) == 93
-    body = client.get(f"{base}?kind=control&control_type=Corrective&cybersecurity_concepts=Recover").json()
+    body = client.get(
+        f"{base}?kind=control&control_type=Corrective&cybersecurity_concepts=Recover"
+    ).json()
     assert "A.8.13" in [r["ref"] for r in body["items"]]
     assert client.get(f"{base}?q=backup").json()["items"][0]["ref"] == "A.8.13"
     assert client.get(f"{base}?kind=control&new=true").json()["count"] == 11

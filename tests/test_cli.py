@@ -20,8 +20,19 @@ def _stdin(monkeypatch: Any, text: str) -> None:
 
 def test_user_create_with_org_and_role(world: World, monkeypatch: Any, capsys: Any) -> None:
     _stdin(monkeypatch, PASSWORD + "\n")
-    code = main(["user", "create", "--email", "ops@example.com", "--password-stdin",
-                 "--org", "org-a", "--role", "manager"])
+    code = main(
+        [
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+            "--org",
+            "org-a",
+            "--role",
+            "manager",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     user = User.objects.get(email="ops@example.com")
     assert user.check_password(PASSWORD)
@@ -34,9 +45,16 @@ def test_user_create_with_org_and_role(world: World, monkeypatch: Any, capsys: A
         (["--email", "x@example.com", "--password-stdin"], "short\n", "password"),
         (["--email", "not-an-email", "--password-stdin"], PASSWORD + "\n", "e-mail"),
         (["--email", "owner-a@example.com", "--password-stdin"], PASSWORD + "\n", "already exists"),
-        (["--email", "y@example.com", "--password-stdin", "--org", "nope", "--role", "viewer"],
-         PASSWORD + "\n", "No organisation"),
-        (["--email", "y@example.com", "--password-stdin", "--org", "org-a"], PASSWORD + "\n", "together"),
+        (
+            ["--email", "y@example.com", "--password-stdin", "--org", "nope", "--role", "viewer"],
+            PASSWORD + "\n",
+            "No organisation",
+        ),
+        (
+            ["--email", "y@example.com", "--password-stdin", "--org", "org-a"],
+            PASSWORD + "\n",
+            "together",
+        ),
         (["--email", "y@example.com", "--password-stdin"], "", "No password"),
     ],
 )
@@ -52,7 +70,10 @@ def test_user_create_errors_change_nothing(
 
 def test_superuser_flag(db: None, monkeypatch: Any) -> None:
     _stdin(monkeypatch, PASSWORD + "\n")
-    assert main(["user", "create", "--email", "root@example.com", "--password-stdin", "--superuser"]) == 0
+    assert (
+        main(["user", "create", "--email", "root@example.com", "--password-stdin", "--superuser"])
+        == 0
+    )
     assert User.objects.get(email="root@example.com").is_superuser
 
 
@@ -95,6 +116,9 @@ def test_help_and_unknown_command(capsys: Any) -> None:
 def test_console_script_runs_as_a_process() -> None:
     """The installed entry point itself (no database needed for --help)."""
     result = subprocess.run(
-        [sys.executable, "-m", "openisms.cli", "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "openisms.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0 and "audit verify" in result.stdout

@@ -34,7 +34,11 @@ def test_every_list_is_paginated_and_errors_are_documented() -> None:
     schema = _generated()
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
-            ok = op["responses"].get("200") or op["responses"].get("201") or op["responses"].get("204")
+            ok = (
+                op["responses"].get("200")
+                or op["responses"].get("201")
+                or op["responses"].get("204")
+            )
             assert ok is not None, (method, path)
             content = ok.get("content", {}).get("application/json", {}).get("schema", {})
             ref = content.get("$ref", "")

@@ -44,10 +44,30 @@ def test_non_member_gets_404_member_gets_actor(world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        ("owner", {"view", "manage_org", "edit_isms", "edit_assigned", "write_findings", "approve",
-                   "view_audit_trail"}),
-        ("admin", {"view", "manage_org", "edit_isms", "edit_assigned", "write_findings", "approve",
-                   "view_audit_trail"}),
+        (
+            "owner",
+            {
+                "view",
+                "manage_org",
+                "edit_isms",
+                "edit_assigned",
+                "write_findings",
+                "approve",
+                "view_audit_trail",
+            },
+        ),
+        (
+            "admin",
+            {
+                "view",
+                "manage_org",
+                "edit_isms",
+                "edit_assigned",
+                "write_findings",
+                "approve",
+                "view_audit_trail",
+            },
+        ),
         ("manager", {"view", "edit_isms", "edit_assigned", "write_findings", "view_audit_trail"}),
         ("contributor", {"view", "edit_assigned"}),
         ("auditor", {"view", "write_findings", "view_audit_trail"}),
@@ -85,12 +105,16 @@ def test_manager_cannot_manage_members(world: World) -> None:
         services.organization_update(actor=manager, name="Hijacked")
 
 
-def _invite(world: World, email: str = "new@example.com", role: str = "contributor") -> tuple[Invitation, str]:
+def _invite(
+    world: World, email: str = "new@example.com", role: str = "contributor"
+) -> tuple[Invitation, str]:
     actor = actor_for(world.owner_a, "org-a")
     return services.invitation_create(actor=actor, email=email, role=role)
 
 
-def test_invitation_email_is_sent_once_with_the_link(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def test_invitation_email_is_sent_once_with_the_link(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invitation, raw = _invite(world)
     assert len(mail.outbox) == 1
@@ -111,7 +135,9 @@ def test_invitation_is_single_use(world: World) -> None:
 
 def test_invitation_expires(world: World) -> None:
     invitation, raw = _invite(world)
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     with pytest.raises(ValidationError):
         services.invitation_accept(user=make_user("new@example.com"), raw_token=raw)
 
@@ -171,7 +197,9 @@ def test_activity_filters(world: World) -> None:
     page = login(world.owner_a).get("/o/org-a/activity/?action=organization.update")
     assert page.status_code == 200
     assert b"organization.update" in page.content
-    partial = login(world.owner_a).get("/o/org-a/activity/?action=membership.create", headers={"HX-Request": "true"})
+    partial = login(world.owner_a).get(
+        "/o/org-a/activity/?action=membership.create", headers={"HX-Request": "true"}
+    )
     assert b"<html" not in partial.content and b"membership.create" in partial.content
 
 

@@ -35,7 +35,7 @@ def test_views_and_api_read_through_selectors_only() -> None:
     offenders = []
     for path in list(SRC.rglob("views.py")) + list(SRC.rglob("api.py")):
         for n, line in enumerate(path.read_text().splitlines(), 1):
-            if ".objects." in line or "org=" in line and ".filter(" in line:
+            if ".objects." in line or ("org=" in line and ".filter(" in line):
                 offenders.append(f"{path.relative_to(SRC)}:{n}: {line.strip()}")
     assert not offenders, "Query through selectors instead:\n" + "\n".join(offenders)
 

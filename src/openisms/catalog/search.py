@@ -1,7 +1,8 @@
 """Full-text search over requirement refs, titles, summaries and guidance.
 
-SQLite uses an FTS5 table kept in step by the loader; PostgreSQL uses a GIN-indexed
-``to_tsvector`` expression on the requirement table. Both are created by migration 0002.
+SQLite uses an FTS5 table kept in step by the loader; PostgreSQL matches a ``to_tsvector``
+expression over ref, title, summary and guidance, backed by a GIN index on that same
+expression. Both structures are created by migration 0002.
 User input is reduced to words, so no query syntax can cause an error.
 """
 
@@ -10,19 +11,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, QuerySet
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from openisms.catalog.models import Framework, Requirement
 
 FTS_TABLE = "catalog_requirement_fts"
-PG_VECTOR = (
-    "to_tsvector('english', coalesce(catalog_requirement.ref, '') || ' ' || "
-    "coalesce(catalog_requirement.title, '') || ' ' || coalesce(catalog_requirement.summary, '')"
-    " || ' ' || coalesce(catalog_requirement.guidance::text, ''))"
-)
 _WORD = re.compile(r"[\w.]+", re.UNICODE)
+_REF = re.compile(r"^(?:[aA]\.)?\d{1,2}(?:\.\d{1,2}){1,3}(?:\.[a-z])?$")
 
 
 def document_text(req: Requirement) -> str:
@@ -64,30 +73,68 @@ def terms(text: str) -> list[str]:
     return [w.strip(".") for w in _WORD.findall(text.lower()) if w.strip(".")][:12]
 
 
-def apply(qs: QuerySet[Requirement], text: str) -> QuerySet[Requirement]:
-    """Filter ``qs`` to matches of ``text`` and order them by relevance."""
+def ref_candidates(text: str) -> list[str]:
+    """'8.13', 'a.8.13' and 'A.8.13' all name control A.8.13; '6.1.2' names a clause."""
+    text = text.strip()
+    if not _REF.match(text):
+        return []
+    upper = text[0].upper() + text[1:] if text[:2].lower() == "a." else text
+    return list(dict.fromkeys([text, upper, f"A.{text}"]))
+
+
+def _vector() -> SearchVector:
+    return SearchVector("ref", "title", "summary", Cast("guidance", TextField()), config="english")
+
+
+def _conditions(text: str) -> tuple[Q, str] | None:
+    """The match condition (safe to use inside subqueries) and the backend query string."""
     words = terms(text)
     if not words:
-        return qs
+        return None
+    refs = Q(ref__in=ref_candidates(text))
     if connection.vendor == "sqlite":
         match = " ".join('"' + w.replace('"', "") + '"*' for w in words)
-        rank = RawSQL(  # noqa: S611 - constant SQL, user text is a bound parameter
-            f"SELECT bm25({FTS_TABLE}, 10.0, 5.0, 1.0) FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE}.rowid = catalog_requirement.id AND {FTS_TABLE} MATCH %s",
-            [match],
-            output_field=FloatField(),
-        )
         ids = RawSQL(  # noqa: S611 - constant SQL, user text is a bound parameter
             f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
             [match],
         )
-        return qs.filter(id__in=ids).annotate(rank=rank).order_by("rank", "position")
-    query = " & ".join(w.replace("'", "") + ":*" for w in words)
-    matches = RawSQL(  # noqa: S611 - constant SQL, user text is a bound parameter
-        f"{PG_VECTOR} @@ to_tsquery('english', %s)", [query], output_field=BooleanField()
+        return Q(id__in=ids) | refs, match
+    query = " & ".join(w.replace("'", "").replace(":", "") + ":*" for w in words)
+    search = SearchQuery(query, search_type="raw", config="english")
+    return Q(search_vector=search) | refs, query
+
+
+def matching(qs: QuerySet[Requirement], text: str) -> QuerySet[Requirement]:
+    """Only the rows that match ``text``; no ordering, so it nests in other queries."""
+    found = _conditions(text)
+    if found is None:
+        return qs
+    condition, _ = found
+    if connection.vendor != "sqlite":
+        qs = qs.alias(search_vector=_vector())
+    return qs.filter(condition)
+
+
+def apply(qs: QuerySet[Requirement], text: str) -> QuerySet[Requirement]:
+    """Filter ``qs`` to matches of ``text``: an exact ref first, then by relevance."""
+    found = _conditions(text)
+    if found is None:
+        return qs
+    _, query = found
+    exact = Case(
+        When(ref__in=ref_candidates(text), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
-    rank = RawSQL(  # noqa: S611 - constant SQL, user text is a bound parameter
-        f"ts_rank({PG_VECTOR}, to_tsquery('english', %s))", [query], output_field=FloatField()
-    )
-    ranked = qs.alias(matches=matches).filter(matches=True).annotate(rank=rank)
-    return ranked.order_by(F("rank").desc(), "position")
+    qs = matching(qs, text)
+    if connection.vendor == "sqlite":
+        rank = RawSQL(  # noqa: S611 - constant SQL, user text is a bound parameter
+            f"SELECT bm25({FTS_TABLE}, 10.0, 5.0, 1.0) FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE}.rowid = catalog_requirement.id AND {FTS_TABLE} MATCH %s",
+            [query],
+            output_field=FloatField(),
+        )
+        return qs.annotate(exact=exact, rank=rank).order_by("exact", "rank", "position")
+    search = SearchQuery(query, search_type="raw", config="english")
+    ranked = qs.annotate(exact=exact, rank=SearchRank(_vector(), search))
+    return ranked.order_by("exact", F("rank").desc(), "position")

@@ -59,8 +59,13 @@ def _attribute_prefetch() -> Prefetch:
     return Prefetch("attribute_values", queryset=RequirementAttribute.objects.order_by("key", "id"))
 
 
-def requirement_list(*, framework: Framework, filters: RequirementFilter) -> QuerySet[Requirement]:
-    """Requirements matching every facet (values within one facet are alternatives)."""
+def requirement_list(
+    *, framework: Framework, filters: RequirementFilter, ranked: bool = True
+) -> QuerySet[Requirement]:
+    """Requirements matching every facet (values within one facet are alternatives).
+
+    ``ranked=False`` skips relevance ordering and prefetching, for use inside other queries.
+    """
     qs = Requirement.objects.filter(framework=framework, retired=False)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -85,7 +90,7 @@ def facet_counts(
     *, framework: Framework, filters: RequirementFilter
 ) -> dict[str, list[tuple[str, int]]]:
     """For each attribute, how many of the matching requirements carry each value (one query)."""
-    matching = requirement_list(framework=framework, filters=filters).values("pk")
+    matching = requirement_list(framework=framework, filters=filters, ranked=False).values("pk")
     rows = (
         RequirementAttribute.objects.filter(requirement__in=matching)
         .values("key", "value")
@@ -99,7 +104,7 @@ def facet_counts(
 
 
 def theme_counts(*, framework: Framework, filters: RequirementFilter) -> dict[str, int]:
-    matching = requirement_list(framework=framework, filters=filters.without_theme())
+    matching = requirement_list(framework=framework, filters=filters.without_theme(), ranked=False)
     rows = matching.order_by().values("theme").annotate(n=Count("id"))
     return {row["theme"]: row["n"] for row in rows if row["theme"]}
 

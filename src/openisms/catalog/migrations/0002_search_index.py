@@ -2,10 +2,11 @@
 
 from django.db import migrations
 
+# The same expression that django.contrib.postgres SearchVector builds in catalog/search.py.
 PG_INDEX = (
     "CREATE INDEX IF NOT EXISTS catalog_requirement_fts_gin ON catalog_requirement USING GIN ("
-    "to_tsvector('english', coalesce(ref, '') || ' ' || coalesce(title, '') || ' ' || "
-    "coalesce(summary, '') || ' ' || coalesce(guidance::text, '')))"
+    "to_tsvector('english'::regconfig, COALESCE(ref, '') || ' ' || COALESCE(title, '') || ' ' "
+    "|| COALESCE(summary, '') || ' ' || COALESCE((guidance)::text, '')))"
 )
 
 

@@ -23,3 +23,9 @@ def diff_rows(before: dict[str, Any] | None, after: dict[str, Any] | None) -> li
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def label(value: str) -> str:
+    """Attribute values are spelled with underscores in the standard; show them with spaces."""
+    return value.replace("_", " ")
