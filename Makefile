@@ -51,6 +51,7 @@ check: install
 	$(BIN)/python manage.py check --fail-level WARNING
 	OPENISMS_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') OPENISMS_BEHIND_TLS_PROXY=1 \
 	  OPENISMS_SECURE_COOKIES=1 OPENISMS_ALLOWED_HOSTS=isms.example.org \
+	  OPENISMS_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -156,7 +156,10 @@ if _env_bool("OPENISMS_BEHIND_TLS_PROXY"):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = int(os.environ.get("OPENISMS_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    # Preloading commits every subdomain of the domain to HTTPS for months: the operator's call.
+    SECURE_HSTS_PRELOAD = _env_bool("OPENISMS_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Only our own origin: no CDN, no inline script (htmx and our JS are static files).
 SECURE_CSP = {
