@@ -12,10 +12,10 @@ from openisms.accounts import services as account_services
 from openisms.accounts.models import User
 from openisms.catalog import loader
 from openisms.catalog.models import Framework
-from openisms.orgs import services as org_services
 from openisms.orgs.models import Organization
+from tests.factories import PASSWORD, add_member, make_org, make_user
 
-PASSWORD = "correct horse battery staple 42"
+__all__ = ["PASSWORD", "World", "add_member", "login", "make_org", "make_user", "token_client"]
 SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 
 
@@ -42,20 +42,6 @@ def catalog(db: Any) -> None:
     """Make sure catalogues are present (transactional tests flush the database)."""
     if not Framework.objects.filter(slug="iso27001-2022").exists():
         loader.load_all(force=True)
-
-
-def make_user(email: str, **extra: Any) -> User:
-    return account_services.user_create(actor=None, email=email, password=PASSWORD, **extra)
-
-
-def make_org(slug: str, owner: User) -> Organization:
-    return org_services.organization_create(actor=owner, name=slug.title(), slug=slug)
-
-
-def add_member(org: Organization, email: str, role: str) -> User:
-    user = make_user(email)
-    org_services.membership_add(actor=None, org=org, user=user, role=role)
-    return user
 
 
 @dataclass
