@@ -14,6 +14,8 @@ from typing import Any
 
 from openisms.accounts import services as account_services
 from openisms.accounts.models import ApiToken
+from openisms.assets import services as asset_services
+from openisms.assets.models import Asset
 from openisms.orgs import services as org_services
 from openisms.orgs.models import Invitation, Membership
 from tests.conftest import World, add_member
@@ -42,12 +44,27 @@ class Ctx:
         token, _ = account_services.token_create(actor=self.world.owner_a, name=f"t{next(_seq)}")
         return token
 
+    def asset(self) -> Asset:
+        from openisms.core.access import actor_for
+
+        actor = actor_for(self.world.owner_a, self.world.org_a.slug)
+        previous = Asset.objects.filter(org=self.world.org_a).order_by("-pk").first()
+        return asset_services.asset_create(
+            actor=actor,
+            name=f"Asset {next(_seq)}",
+            type="software",
+            owner=self.world.users_a["manager"].email,
+            tags=["grow"],
+            depends_on=[previous.pk] if previous else [],
+        )
+
     def grow(self, n: int) -> None:
         """Add n of every kind of organisation row (and the audit events they create)."""
         for _ in range(n):
             self.member()
             self.invitation()
             self.token()
+            self.asset()
 
 
 Params = Callable[[Ctx], dict[str, Any]]
@@ -68,6 +85,7 @@ class Route:
     body: Params | None = None
     query: str = ""
     owned_params: bool = True  # path params name org A's rows (not shared catalogue content)
+    multipart: bool = False  # body is a form with a file, not JSON
 
     @property
     def key(self) -> str:
@@ -88,6 +106,34 @@ def _invitation(ctx: Ctx) -> dict[str, Any]:
 
 def _token(ctx: Ctx) -> dict[str, Any]:
     return {"token_id": ctx.token().pk}
+
+
+def _asset(ctx: Ctx) -> dict[str, Any]:
+    return {"asset_id": ctx.asset().pk}
+
+
+def _asset_body(ctx: Ctx) -> dict[str, Any]:
+    return {"name": f"New asset {next(_seq)}", "type": "hardware", "tags": ["x"]}
+
+
+def _asset_form(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "name": f"Form asset {next(_seq)}",
+        "type": "site",
+        "classification": "internal",
+        "confidentiality": 3,
+        "integrity": 3,
+        "availability": 3,
+    }
+
+
+def _import_file(ctx: Ctx) -> dict[str, Any]:
+    import io
+
+    data = f"name,type,tags\nImported {next(_seq)},site,a; b\n".encode()
+    upload = io.BytesIO(data)
+    upload.name = "assets.csv"
+    return {"file": upload}
 
 
 def _fresh_org(ctx: Ctx) -> dict[str, Any]:
@@ -137,6 +183,29 @@ API: list[Route] = [
     ),
     Route("GET", "/api/v1/orgs/{org}/audit-events", "org", 200, 403),
     Route("GET", "/api/v1/orgs/{org}/audit-events/verify", "org", 200, 403),
+    Route("GET", "/api/v1/orgs/{org}/assets", "org", 200, 200, query="tag=grow&sort=owner"),
+    Route("POST", "/api/v1/orgs/{org}/assets", "org", 201, 403, body=_asset_body),
+    Route("GET", "/api/v1/orgs/{org}/assets/export", "org", 200, 200, query="format=xlsx"),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/assets/import",
+        "org",
+        200,
+        403,
+        body=_import_file,
+        multipart=True,
+    ),
+    Route("GET", "/api/v1/orgs/{org}/assets/{asset_id}", "org", 200, 200, params=_asset),
+    Route(
+        "PATCH",
+        "/api/v1/orgs/{org}/assets/{asset_id}",
+        "org",
+        200,
+        403,
+        params=_asset,
+        body=lambda c: {"location": f"Rack {next(_seq)}"},
+    ),
+    Route("DELETE", "/api/v1/orgs/{org}/assets/{asset_id}", "org", 204, 403, params=_asset),
     Route("GET", "/api/v1/frameworks", "global", 200),
     Route(
         "GET",
@@ -226,6 +295,15 @@ UI: list[Route] = [
         params=lambda c: {"framework": "iso27001-2022", "ref": "A.8.13"},
         owned_params=False,
     ),
+    Route("GET", "assets:list", "org", 200, 200, query="q=asset&type=software&sort=updated"),
+    Route("GET", "assets:create", "org", 200, 403),
+    Route("POST", "assets:create", "org", 302, 403, body=_asset_form),
+    Route("GET", "assets:export", "org", 200, 200, query="format=csv"),
+    Route("POST", "assets:import", "org", 302, 403, body=_import_file),
+    Route("GET", "assets:detail", "org", 200, 200, params=_asset),
+    Route("GET", "assets:edit", "org", 200, 403, params=_asset),
+    Route("POST", "assets:edit", "org", 302, 403, params=_asset, body=_asset_form),
+    Route("POST", "assets:delete", "org", 302, 403, params=_asset),
     Route("GET", "accounts:login", "public", 302),  # a logged-in user is sent home
     Route("POST", "accounts:logout", "public", 302),
     Route("GET", "accounts:tokens", "user", 200),
@@ -257,8 +335,16 @@ def ui_url(route: Route, org: str, params: dict[str, Any]) -> str:
     return reverse(route.path, kwargs=kwargs) + (f"?{route.query}" if route.query else "")
 
 
-def send(client: Any, method: str, url: str, body: dict[str, Any] | None, *, api: bool) -> Any:
-    if api:
+def send(
+    client: Any,
+    method: str,
+    url: str,
+    body: dict[str, Any] | None,
+    *,
+    api: bool,
+    multipart: bool = False,
+) -> Any:
+    if api and not multipart:
         import json
 
         data = json.dumps(body) if body is not None else None

@@ -72,7 +72,7 @@ def _check(
 ) -> Any:
     body = route.body(ctx) if route.body else None
     url = api_url(route, org, params) if api_call else ui_url(route, org, params)
-    return send(client, route.method, url, body, api=api_call)
+    return send(client, route.method, url, body, api=api_call, multipart=route.multipart)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from openisms import __version__
 from openisms.accounts.api import router as accounts_router
+from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
 from openisms.core.api import AUTH, install_error_handlers
 from openisms.orgs.api import router as orgs_router
@@ -26,3 +27,4 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
+api.add_router("/", assets_router)

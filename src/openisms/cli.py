@@ -12,7 +12,7 @@ import sys
 
 # Our own commands run through call_command, so errors become a message and exit status 1
 # (and tests can run them in-process); anything else goes to Django's own command line.
-OWN = {"load_catalogs", "demo", "user", "token", "audit", "catalog", "serve"}
+OWN = {"load_catalogs", "demo", "user", "token", "audit", "catalog", "serve", "import", "export"}
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
     "load-catalogs": ["load_catalogs"],
@@ -68,6 +68,8 @@ Commands:
   token create --email E [--name N] [--expires-days D]   print a new API token
   audit verify [--org SLUG]  check the audit trail's hash chains
   catalog export FRAMEWORK --format json|csv [-o FILE]
+  import assets --org SLUG FILE [--dry-run]           all or nothing, problems by row/column
+  export assets --org SLUG --format csv|xlsx -o FILE
   Any other Django management command (check, shell, createcachetable, ...) also works.
 """
 

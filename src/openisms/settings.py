@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "openisms.accounts",
     "openisms.orgs",
     "openisms.catalog",
+    "openisms.assets",
     "openisms.web",
 ]
 

@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("openisms.accounts.urls")),
     path("", include("openisms.catalog.urls")),
+    path("", include("openisms.assets.urls")),
     path("", include("openisms.web.urls")),
 ]

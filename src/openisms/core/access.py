@@ -54,7 +54,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 class Actor:
     """A user acting inside one organisation, with the role their membership gives them."""
 
-    user: User
+    user: User | None  # None only for the system actor (CLI imports, loaders)
     org: Organization
     role: str
 
@@ -64,6 +64,11 @@ class Actor:
     def require(self, perm: Perm) -> None:
         if not self.can(perm):
             raise PermissionDenied(f"Your role ({self.role}) does not allow this.")
+
+
+def system_actor(org: Organization) -> Actor:
+    """The server itself acting in an organisation (CLI commands run by an operator)."""
+    return Actor(user=None, org=org, role="owner")
 
 
 def actor_for(user: User, org_slug: str) -> Actor:

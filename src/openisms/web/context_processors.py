@@ -10,6 +10,7 @@ from openisms.orgs.selectors import memberships_of
 NAV = (
     ("dashboard", "Dashboard", "web:dashboard"),
     ("catalog", "Catalogue", "catalog:index"),
+    ("assets", "Assets", "assets:list"),
     ("risks", "Risks", None),
     ("soa", "SoA", None),
     ("frameworks", "Frameworks", None),

@@ -3,11 +3,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from openisms.accounts import services as account_services
 from openisms.accounts.models import User
+from openisms.assets import io as asset_io
+from openisms.assets.demo import DEMO_ASSETS
+from openisms.core.access import system_actor
+from openisms.core.tabular import write_csv
 from openisms.orgs import services as org_services
 from openisms.orgs.models import Organization, Role
 
@@ -29,6 +33,30 @@ DEMO_TEAM = (
 
 def _password() -> str:
     return secrets.token_urlsafe(12)
+
+
+OWNERS = {
+    "information": "maria.lopez@demo.openisms.example",
+    "software": "dev.patel@demo.openisms.example",
+    "hardware": "dev.patel@demo.openisms.example",
+    "service": "dev.patel@demo.openisms.example",
+    "supplier": "maria.lopez@demo.openisms.example",
+    "people": DEMO_ADMIN,
+    "site": DEMO_ADMIN,
+}
+
+
+def _demo_assets(org: Organization) -> None:
+    """Load the demo inventory through the real import path (all or nothing)."""
+    rows = [
+        ["", name, kind, "", OWNERS[kind], "", location, cls, c, i, a, tags, depends]
+        for name, kind, cls, c, i, a, location, tags, depends in DEMO_ASSETS
+    ]
+    result = asset_io.import_assets(
+        actor=system_actor(org), data=write_csv(asset_io.COLUMNS, rows), filename="demo.csv"
+    )
+    if not result.ok:
+        raise CommandError("Demo assets are invalid: " + "; ".join(map(str, result.issues)))
 
 
 class Command(BaseCommand):
@@ -70,6 +98,7 @@ class Command(BaseCommand):
                     actor=None, email=email, password=secrets.token_urlsafe(24), full_name=name
                 )
                 org_services.membership_add(actor=None, org=org, user=user, role=role)
+            _demo_assets(org)
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",

@@ -1,0 +1,141 @@
+"""Writes for the asset inventory. Each is atomic and records an audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from openisms.accounts.models import User
+from openisms.assets.models import Asset, encode_tags
+from openisms.core import audit
+from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.models import Membership
+
+FIELDS = (
+    "name",
+    "type",
+    "description",
+    "owner",
+    "custodian",
+    "location",
+    "classification",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "tags",
+    "depends_on",
+)
+
+
+def members_by_email(actor: Actor) -> dict[str, User]:
+    memberships = scoped(actor, Membership).select_related("user")
+    return {m.user.email: m.user for m in memberships}
+
+
+def snapshot(asset: Asset) -> dict[str, Any]:
+    data = audit.snapshot(asset)
+    data["tags"] = asset.tag_list
+    data["depends_on"] = sorted(a.pk for a in asset.depends_on.all()) if asset.pk else []
+    return data
+
+
+def can_edit(actor: Actor, asset: Asset | None = None) -> bool:
+    if actor.can(Perm.EDIT_ISMS):
+        return True
+    return (
+        asset is not None
+        and actor.can(Perm.EDIT_ASSIGNED)
+        and actor.user is not None
+        and asset.owner_id == actor.user.pk
+    )
+
+
+def _resolve_user(value: Any, members: dict[str, User], field: str) -> User | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, User):
+        value = value.email
+    email = str(value).strip().lower()
+    if email not in members:
+        raise ValidationError({field: f"{email} is not a member of this organisation."})
+    return members[email]
+
+
+def _apply(
+    actor: Actor, asset: Asset, changes: dict[str, Any], members: dict[str, User]
+) -> list[Asset] | None:
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
+    depends: list[Asset] | None = None
+    for name, value in changes.items():
+        if name in ("owner", "custodian"):
+            setattr(asset, name, _resolve_user(value, members, name))
+        elif name == "tags":
+            asset.tags = encode_tags(value if isinstance(value, list) else str(value).split(";"))
+        elif name == "depends_on":
+            depends = _resolve_dependencies(actor, asset, value)
+        else:
+            setattr(asset, name, value.strip() if isinstance(value, str) else value)
+    asset.org = actor.org
+    asset.full_clean(exclude=["org"])
+    return depends
+
+
+def _resolve_dependencies(actor: Actor, asset: Asset, value: Iterable[Any]) -> list[Asset]:
+    wanted = {int(v.pk if isinstance(v, Asset) else v) for v in value}
+    if asset.pk and asset.pk in wanted:
+        raise ValidationError({"depends_on": "An asset cannot depend on itself."})
+    found = list(scoped(actor, Asset).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise ValidationError({"depends_on": "Unknown asset in depends_on."})
+    return found
+
+
+@transaction.atomic
+def asset_create(*, actor: Actor, **fields: Any) -> Asset:
+    if not can_edit(actor):
+        raise PermissionDenied("Your role does not allow adding assets.")
+    asset = Asset(org=actor.org)
+    depends = _apply(actor, asset, fields, members_by_email(actor))
+    asset.save()
+    if depends:
+        asset.depends_on.set(depends)
+    audit.record(
+        actor=actor.user, org=actor.org, action="asset.create", obj=asset, after=snapshot(asset)
+    )
+    return asset
+
+
+@transaction.atomic
+def asset_update(*, actor: Actor, asset: Asset, **changes: Any) -> Asset:
+    if not can_edit(actor, asset):
+        raise PermissionDenied("You can edit only the assets you own.")
+    before = snapshot(asset)
+    depends = _apply(actor, asset, changes, members_by_email(actor))
+    asset.save()
+    if depends is not None:
+        asset.depends_on.set(depends)
+    after = snapshot(asset)
+    if before != after:
+        audit.record(
+            actor=actor.user,
+            org=actor.org,
+            action="asset.update",
+            obj=asset,
+            before=before,
+            after=after,
+        )
+    return asset
+
+
+@transaction.atomic
+def asset_delete(*, actor: Actor, asset: Asset) -> None:
+    actor.require(Perm.EDIT_ISMS)
+    audit.record(
+        actor=actor.user, org=actor.org, action="asset.delete", obj=asset, before=snapshot(asset)
+    )
+    asset.delete()

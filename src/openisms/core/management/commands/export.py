@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from openisms.assets import io as asset_io
+from openisms.core.access import system_actor
+from openisms.orgs.models import Organization
+
+EXPORTERS = {"assets": asset_io.export_assets}
+
+
+class Command(BaseCommand):
+    help = "Export organisation data: 'export assets --org SLUG --format csv|xlsx -o FILE'."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("entity", choices=sorted(EXPORTERS))
+        parser.add_argument("--org", required=True)
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org = Organization.objects.filter(slug=options["org"]).first()
+        if org is None:
+            raise CommandError(f"No organisation with slug '{options['org']}'.")
+        try:
+            content, _, _ = EXPORTERS[options["entity"]](
+                actor=system_actor(org), fmt=options["format"]
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        Path(options["output"]).write_bytes(content)
+        self.stderr.write(f"Wrote {options['output']}.")

@@ -1,0 +1,121 @@
+"""Reading and writing spreadsheets (CSV and XLSX) for imports and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openisms.core.exports import safe_cell
+
+MAX_ROWS = 100_000
+
+
+class TableError(Exception):
+    """The file cannot be read as a table at all."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    row: int  # as a spreadsheet shows it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+def read_table(
+    data: bytes, filename: str = ""
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Return the lower-cased header and (row number, {column: text}) for non-blank rows."""
+    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TableError("The CSV file is not UTF-8 text.") from exc
+        rows = [[_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    if not rows:
+        raise TableError("The file is empty.")
+    if len(rows) > MAX_ROWS + 1:
+        raise TableError(f"The file has more than {MAX_ROWS} rows.")
+    header = [h.strip().lower() for h in rows[0]]
+    out = []
+    for number, values in enumerate(rows[1:], start=2):
+        cells = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        if any(cells.values()):
+            out.append((number, cells))
+    return header, out
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise TableError(f"The XLSX file cannot be read ({type(exc).__name__}).") from exc
+    sheet = workbook.worksheets[0]
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else _text(v) for v in row])
+    workbook.close()
+    return rows
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    # Undo our own formula neutralisation so an exported file re-imports as it was.
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return text
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, notes: Sequence[str] = ()
+) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_xlsx_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    if notes:
+        help_sheet = workbook.create_sheet("Help")
+        for line in notes:
+            help_sheet.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Text that a spreadsheet would evaluate is stored as a string cell with an apostrophe."""
+    if isinstance(value, str):
+        value = safe_cell(value)
+        # openpyxl would turn a leading '=' into a formula; safe_cell already prefixed it.
+    return value
