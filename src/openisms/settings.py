@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "openisms.orgs",
     "openisms.catalog",
     "openisms.assets",
+    "openisms.risks",
     "openisms.web",
 ]
 

@@ -12,7 +12,7 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +113,7 @@ def record_many(
     *,
     actor: User | None,
     org: Organization | None,
-    events: list[tuple[str, models.Model, dict[str, Any] | None, dict[str, Any] | None]],
+    events: Sequence[tuple[str, models.Model, dict[str, Any] | None, dict[str, Any] | None]],
 ) -> int:
     """Append many events (action, object, before, after) with one lock and one insert.
 
