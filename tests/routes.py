@@ -58,6 +58,69 @@ class Ctx:
             depends_on=[previous.pk] if previous else [],
         )
 
+    def actor(self) -> Any:
+        from openisms.core.access import actor_for
+
+        return actor_for(self.world.owner_a, self.world.org_a.slug)
+
+    def risk(self, *, above_threshold: bool = False) -> Any:
+        from openisms.risks import services as risk_services
+
+        asset = Asset.objects.filter(org=self.world.org_a).order_by("-pk").first()
+        return risk_services.risk_create(
+            actor=self.actor(),
+            title=f"Risk {next(_seq)}",
+            description="A scenario",
+            assets=[asset.pk] if asset else [],
+            owner=self.world.users_a["manager"].email,
+            inherent_likelihood=4,
+            inherent_impact=4,
+            planned_controls=["A.8.13", "A.5.30"],
+            residual_likelihood=None if above_threshold else 2,
+            residual_impact=None if above_threshold else 2,
+        )
+
+    def library_item(self, kind: str) -> Any:
+        from openisms.risks import selectors as risk_selectors
+        from openisms.risks import services as risk_services
+        from openisms.risks.models import Threat, Vulnerability
+
+        risk_services.risk_module_setup(actor=self.actor())
+        model = Threat if kind == "threats" else Vulnerability
+        return risk_selectors.library_list(actor=self.actor(), model=model).first()
+
+    def action(self) -> Any:
+        from openisms.risks import services as risk_services
+
+        risk = self.risk()
+        return risk_services.action_save(
+            actor=self.actor(), risk=risk, title=f"Action {next(_seq)}", status="planned"
+        )
+
+    def assessment(self, *, complete: bool = True) -> Any:
+        import datetime as dt
+
+        from openisms.risks import services as risk_services
+
+        assessment = risk_services.assessment_create(
+            actor=self.actor(), name=f"Assessment {next(_seq)}", performed_on=dt.date(2026, 1, 1)
+        )
+        if complete:
+            risk_services.assessment_complete(actor=self.actor(), assessment=assessment)
+        return assessment
+
+    def acceptance(self) -> Any:
+        import datetime as dt
+
+        from openisms.risks import services as risk_services
+
+        return risk_services.risk_accept(
+            actor=self.actor(),
+            risk=self.risk(above_threshold=True),
+            rationale="Cost",
+            expires_on=dt.date.today() + dt.timedelta(days=30),
+        )
+
     def grow(self, n: int) -> None:
         """Add n of every kind of organisation row (and the audit events they create)."""
         for _ in range(n):
@@ -65,6 +128,7 @@ class Ctx:
             self.invitation()
             self.token()
             self.asset()
+            self.action()
 
 
 Params = Callable[[Ctx], dict[str, Any]]
@@ -134,6 +198,12 @@ def _import_file(ctx: Ctx) -> dict[str, Any]:
     upload = io.BytesIO(data)
     upload.name = "assets.csv"
     return {"file": upload}
+
+
+def _current_method(ctx: Ctx) -> Any:
+    from openisms.risks import services as risk_services
+
+    return risk_services.risk_module_setup(actor=ctx.actor())
 
 
 def _fresh_org(ctx: Ctx) -> dict[str, Any]:
@@ -206,6 +276,184 @@ API: list[Route] = [
         body=lambda c: {"location": f"Rack {next(_seq)}"},
     ),
     Route("DELETE", "/api/v1/orgs/{org}/assets/{asset_id}", "org", 204, 403, params=_asset),
+    Route("GET", "/api/v1/orgs/{org}/risk-methods", "org", 200, 200),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/risk-methods",
+        "org",
+        201,
+        403,
+        body=lambda c: {"notes": f"Revision {next(_seq)}", "acceptance_threshold": 8},
+    ),
+    Route(
+        "GET",
+        "/api/v1/orgs/{org}/risk-methods/{method_id}",
+        "org",
+        200,
+        200,
+        params=lambda c: {"method_id": _current_method(c).pk},
+    ),
+    Route("POST", "/api/v1/orgs/{org}/risk-methods/rescore", "org", 200, 403),
+    *[
+        route
+        for kind in ("threats", "vulnerabilities")
+        for route in (
+            Route("GET", f"/api/v1/orgs/{{org}}/{kind}", "org", 200, 200, query="q=a"),
+            Route(
+                "POST",
+                f"/api/v1/orgs/{{org}}/{kind}",
+                "org",
+                201,
+                403,
+                body=lambda c: {
+                    "name": f"Custom {next(_seq)}",
+                    "group": "Custom",
+                    "suggested_controls": ["A.8.7"],
+                },
+            ),
+            Route(
+                "GET",
+                f"/api/v1/orgs/{{org}}/{kind}/{{item_id}}",
+                "org",
+                200,
+                200,
+                params=lambda c, k=kind: {"item_id": c.library_item(k).pk},
+            ),
+            Route(
+                "PATCH",
+                f"/api/v1/orgs/{{org}}/{kind}/{{item_id}}",
+                "org",
+                200,
+                403,
+                params=lambda c, k=kind: {"item_id": c.library_item(k).pk},
+                body=lambda c: {"description": f"Edited {next(_seq)}"},
+            ),
+            Route(
+                "DELETE",
+                f"/api/v1/orgs/{{org}}/{kind}/{{item_id}}",
+                "org",
+                204,
+                403,
+                params=lambda c, k=kind: {"item_id": c.library_item(k).pk},
+            ),
+        )
+    ],
+    Route(
+        "GET", "/api/v1/orgs/{org}/risks", "org", 200, 200, query="sort=residual&acceptance=needed"
+    ),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/risks",
+        "org",
+        201,
+        403,
+        body=lambda c: {
+            "title": f"New risk {next(_seq)}",
+            "description": "x",
+            "inherent_likelihood": 3,
+            "inherent_impact": 3,
+            "planned_controls": ["A.8.8"],
+            "quant": {
+                "frequency": {"low": 0.1, "mode": 0.5, "high": 2},
+                "magnitude": {"low": 1000, "mode": 5000, "high": 90000},
+            },
+        },
+    ),
+    Route("GET", "/api/v1/orgs/{org}/risks/heatmap", "org", 200, 200, query="which=residual"),
+    Route(
+        "GET",
+        "/api/v1/orgs/{org}/risks/{risk_id}",
+        "org",
+        200,
+        200,
+        params=lambda c: {"risk_id": c.risk().pk},
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/orgs/{org}/risks/{risk_id}",
+        "org",
+        200,
+        403,
+        params=lambda c: {"risk_id": c.risk().pk},
+        body=lambda c: {"inherent_impact": 5},
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/orgs/{org}/risks/{risk_id}",
+        "org",
+        204,
+        403,
+        params=lambda c: {"risk_id": c.risk().pk},
+    ),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/risks/{risk_id}/acceptances",
+        "org",
+        201,
+        403,
+        params=lambda c: {"risk_id": c.risk(above_threshold=True).pk},
+        body=lambda c: {"rationale": "Accepted for now", "expires_on": "2027-06-30"},
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/orgs/{org}/risk-acceptances/{acceptance_id}",
+        "org",
+        200,
+        403,
+        params=lambda c: {"acceptance_id": c.acceptance().pk},
+    ),
+    Route("GET", "/api/v1/orgs/{org}/treatment-actions", "org", 200, 200, query="status=planned"),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/risks/{risk_id}/actions",
+        "org",
+        201,
+        403,
+        params=lambda c: {"risk_id": c.risk().pk},
+        body=lambda c: {"title": "Do it", "owner": c.world.users_a["viewer"].email},
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/orgs/{org}/treatment-actions/{action_id}",
+        "org",
+        200,
+        403,
+        params=lambda c: {"action_id": c.action().pk},
+        body=lambda c: {"status": "done"},
+    ),
+    Route("GET", "/api/v1/orgs/{org}/risk-assessments", "org", 200, 200),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/risk-assessments",
+        "org",
+        201,
+        403,
+        body=lambda c: {"name": f"Assessment {next(_seq)}", "performed_on": "2026-11-01"},
+    ),
+    Route(
+        "GET",
+        "/api/v1/orgs/{org}/risk-assessments/compare",
+        "org",
+        200,
+        200,
+        params=lambda c: {"first": c.assessment().pk, "second": c.assessment().pk},
+    ),
+    Route(
+        "GET",
+        "/api/v1/orgs/{org}/risk-assessments/{assessment_id}",
+        "org",
+        200,
+        200,
+        params=lambda c: {"assessment_id": c.assessment().pk},
+    ),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/risk-assessments/{assessment_id}/complete",
+        "org",
+        200,
+        403,
+        params=lambda c: {"assessment_id": c.assessment(complete=False).pk},
+    ),
     Route("GET", "/api/v1/frameworks", "global", 200),
     Route(
         "GET",
@@ -320,10 +568,18 @@ class Call:
 
 
 def api_url(route: Route, org: str, params: dict[str, Any]) -> str:
+    """Fill the path; params that are not path parameters become the query string."""
+    from urllib.parse import urlencode
+
     url = route.path.replace("{org}", org)
+    extra = {}
     for key, value in params.items():
-        url = url.replace("{" + key + "}", str(value))
-    return url + (f"?{route.query}" if route.query else "")
+        if "{" + key + "}" in url:
+            url = url.replace("{" + key + "}", str(value))
+        else:
+            extra[key] = value
+    query = "&".join(q for q in (route.query, urlencode(extra)) if q)
+    return url + (f"?{query}" if query else "")
 
 
 def ui_url(route: Route, org: str, params: dict[str, Any]) -> str:
@@ -352,3 +608,13 @@ def send(
     if method == "GET":
         return client.get(url)
     return client.post(url, data=body or {})
+
+
+def _extend_ui() -> None:
+    """UI routes of the risk module are registered in their own file."""
+    from tests.routes_risks_ui import RISK_UI
+
+    UI.extend(RISK_UI)
+
+
+_extend_ui()

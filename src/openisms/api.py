@@ -10,6 +10,7 @@ from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
 from openisms.core.api import AUTH, install_error_handlers
 from openisms.orgs.api import router as orgs_router
+from openisms.risks.api import router as risks_router
 
 api = NinjaAPI(
     title="OpenISMS API",
@@ -28,3 +29,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", assets_router)
+api.add_router("/", risks_router)

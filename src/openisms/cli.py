@@ -12,7 +12,18 @@ import sys
 
 # Our own commands run through call_command, so errors become a message and exit status 1
 # (and tests can run them in-process); anything else goes to Django's own command line.
-OWN = {"load_catalogs", "demo", "user", "token", "audit", "catalog", "serve", "import", "export"}
+OWN = {
+    "load_catalogs",
+    "demo",
+    "user",
+    "token",
+    "audit",
+    "catalog",
+    "serve",
+    "import",
+    "export",
+    "risk",
+}
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
     "load-catalogs": ["load_catalogs"],
@@ -70,6 +81,9 @@ Commands:
   catalog export FRAMEWORK --format json|csv [-o FILE]
   import assets --org SLUG FILE [--dry-run]           all or nothing, problems by row/column
   export assets --org SLUG --format csv|xlsx -o FILE
+  import risks --org SLUG FILE [--dry-run]
+  export risks --org SLUG --format csv|xlsx|pdf -o FILE
+  risk simulate --org SLUG [--trials N] [--seed S] --format json
   Any other Django management command (check, shell, createcachetable, ...) also works.
 """
 

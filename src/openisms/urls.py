@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("openisms.accounts.urls")),
     path("", include("openisms.catalog.urls")),
     path("", include("openisms.assets.urls")),
+    path("", include("openisms.risks.urls")),
     path("", include("openisms.web.urls")),
 ]

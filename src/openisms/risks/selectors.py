@@ -145,13 +145,18 @@ def acceptance_get(*, actor: Actor, acceptance_id: int) -> RiskAcceptance:
 
 
 def action_list(
-    *, actor: Actor, status: str | None = None, owner: str | None = None
+    *, actor: Actor, status: str | None = None, owner: str | None = None, overdue: bool = False
 ) -> QuerySet[TreatmentAction]:
     qs = scoped(actor, TreatmentAction).select_related("risk", "owner")
     if status:
         qs = qs.filter(status=status)
     if owner:
         qs = qs.filter(owner__email=owner.strip().lower())
+    if overdue:
+        qs = qs.filter(
+            due_date__lt=timezone.localdate(),
+            status__in=[TreatmentAction.Status.PLANNED, TreatmentAction.Status.IN_PROGRESS],
+        )
     return qs.order_by(F("due_date").asc(nulls_last=True), "id")
 
 
@@ -223,6 +228,18 @@ def assessment_get(*, actor: Actor, assessment_id: int) -> RiskAssessment:
     return get_scoped_or_404(assessment_list(actor=actor), pk=assessment_id)
 
 
+def assessment_entries(
+    *, actor: Actor, assessment: RiskAssessment
+) -> QuerySet[RiskAssessmentEntry]:
+    return RiskAssessmentEntry.objects.filter(
+        assessment=assessment, assessment__org=actor.org
+    ).order_by("ref")
+
+
+def _current(entry: RiskAssessmentEntry) -> int:
+    return entry.residual_score if entry.residual_score is not None else entry.inherent_score
+
+
 @dataclass
 class Comparison:
     ref: str
@@ -236,8 +253,8 @@ class Comparison:
             return "new"
         if self.after is None:
             return "removed"
-        a = self.after.residual_score or self.after.inherent_score
-        b = self.before.residual_score or self.before.inherent_score
+        a = _current(self.after)
+        b = _current(self.before)
         return "higher" if a > b else "lower" if a < b else "same"
 
 
@@ -256,3 +273,12 @@ def assessment_compare(
         sample = pair.get(second.pk) or pair[first.pk]
         out.append(Comparison(ref, sample.title, pair.get(first.pk), pair.get(second.pk)))
     return out
+
+
+def risk_export_rows(*, actor: Actor) -> QuerySet[Risk]:
+    """Every risk with what an export needs, in a fixed number of queries."""
+    return risk_list(actor=actor).prefetch_related("assets", "planned_controls")
+
+
+def quantified_risks(*, actor: Actor) -> QuerySet[Risk]:
+    return scoped(actor, Risk).filter(quant__isnull=False).order_by("ref")

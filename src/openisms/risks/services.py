@@ -186,7 +186,12 @@ def risk_rescore(*, actor: Actor) -> int:
     """
     actor.require(Perm.EDIT_ISMS)
     current = risk_module_setup(actor=actor)
-    stale = list(scoped(actor, Risk).exclude(method=current).select_related("method"))
+    stale = list(
+        scoped(actor, Risk)
+        .exclude(method=current)
+        .select_related("method")
+        .prefetch_related("assets", "planned_controls")
+    )
     events = []
     for risk in stale:
         before = _risk_snapshot(risk)
@@ -516,6 +521,13 @@ def risk_accept(*, actor: Actor, risk: Risk, rationale: str, expires_on: dt.date
         raise PermissionDenied(
             f"Only {', '.join(method.acceptors)} may accept risks under {method}."
         )
+    current_score = risk.residual_score if risk.residual_score is not None else risk.inherent_score
+    if risk.acceptances.filter(
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+        residual_score__gte=current_score,
+    ).exists():
+        raise ValidationError({"risk": f"{risk.ref} already has a valid acceptance."})
     if not needs_acceptance(risk):
         raise ValidationError(
             {"risk": f"{risk.ref} is within the acceptance threshold; no acceptance is needed."}

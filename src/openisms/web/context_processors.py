@@ -11,7 +11,7 @@ NAV = (
     ("dashboard", "Dashboard", "web:dashboard"),
     ("catalog", "Catalogue", "catalog:index"),
     ("assets", "Assets", "assets:list"),
-    ("risks", "Risks", None),
+    ("risks", "Risks", "risks:register"),
     ("soa", "SoA", None),
     ("frameworks", "Frameworks", None),
     ("evidence", "Evidence", None),

@@ -6,229 +6,506 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0001_initial'),
-        ('catalog', '0002_search_index'),
-        ('orgs', '0001_initial'),
+        ("assets", "0001_initial"),
+        ("catalog", "0002_search_index"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Risk',
+            name="Risk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('ref', models.CharField(help_text='R-001, unique in the organisation.', max_length=20)),
-                ('title', models.CharField(max_length=250)),
-                ('description', models.TextField(blank=True, help_text='The risk scenario.')),
-                ('inherent_likelihood', models.PositiveSmallIntegerField()),
-                ('inherent_impact', models.PositiveSmallIntegerField()),
-                ('inherent_score', models.PositiveSmallIntegerField(editable=False)),
-                ('inherent_level', models.CharField(editable=False, max_length=40)),
-                ('existing_controls', models.TextField(blank=True)),
-                ('treatment', models.CharField(choices=[('modify', 'Modify (apply controls)'), ('retain', 'Retain (accept)'), ('avoid', 'Avoid'), ('share', 'Share (transfer)')], default='modify', max_length=10)),
-                ('residual_likelihood', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('residual_impact', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('residual_score', models.PositiveSmallIntegerField(blank=True, editable=False, null=True)),
-                ('residual_level', models.CharField(blank=True, editable=False, max_length=40)),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('quant', models.JSONField(blank=True, help_text='Optional ranges: frequency, magnitude, residual_frequency, residual_magnitude ({low, mode, high, distribution}) and treatment_cost.', null=True)),
-                ('assets', models.ManyToManyField(blank=True, related_name='risks', to='assets.asset')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('planned_controls', models.ManyToManyField(blank=True, related_name='treating_risks', to='catalog.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "ref",
+                    models.CharField(help_text="R-001, unique in the organisation.", max_length=20),
+                ),
+                ("title", models.CharField(max_length=250)),
+                ("description", models.TextField(blank=True, help_text="The risk scenario.")),
+                ("inherent_likelihood", models.PositiveSmallIntegerField()),
+                ("inherent_impact", models.PositiveSmallIntegerField()),
+                ("inherent_score", models.PositiveSmallIntegerField(editable=False)),
+                ("inherent_level", models.CharField(editable=False, max_length=40)),
+                ("existing_controls", models.TextField(blank=True)),
+                (
+                    "treatment",
+                    models.CharField(
+                        choices=[
+                            ("modify", "Modify (apply controls)"),
+                            ("retain", "Retain (accept)"),
+                            ("avoid", "Avoid"),
+                            ("share", "Share (transfer)"),
+                        ],
+                        default="modify",
+                        max_length=10,
+                    ),
+                ),
+                ("residual_likelihood", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("residual_impact", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "residual_score",
+                    models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
+                ),
+                ("residual_level", models.CharField(blank=True, editable=False, max_length=40)),
+                ("review_date", models.DateField(blank=True, null=True)),
+                (
+                    "quant",
+                    models.JSONField(
+                        blank=True,
+                        help_text="Optional ranges: frequency, magnitude, residual_frequency, residual_magnitude ({low, mode, high, distribution}) and treatment_cost.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "assets",
+                    models.ManyToManyField(blank=True, related_name="risks", to="assets.asset"),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "planned_controls",
+                    models.ManyToManyField(
+                        blank=True, related_name="treating_risks", to="catalog.requirement"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ref'],
+                "ordering": ["ref"],
             },
         ),
         migrations.CreateModel(
-            name='RiskAcceptance',
+            name="RiskAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('rationale', models.TextField()),
-                ('residual_score', models.PositiveSmallIntegerField(help_text='The residual score that was accepted; a higher score needs a new decision.')),
-                ('expires_on', models.DateField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('risk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acceptances', to='risks.risk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("rationale", models.TextField()),
+                (
+                    "residual_score",
+                    models.PositiveSmallIntegerField(
+                        help_text="The residual score that was accepted; a higher score needs a new decision."
+                    ),
+                ),
+                ("expires_on", models.DateField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "risk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acceptances",
+                        to="risks.risk",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RiskAssessment',
+            name="RiskAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('performed_on', models.DateField()),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('completed', 'Completed')], default='in_progress', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("performed_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("completed", "Completed")],
+                        default="in_progress",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-performed_on', '-id'],
+                "ordering": ["-performed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskMethod',
+            name="RiskMethod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(default='Risk method', max_length=120)),
-                ('version', models.PositiveIntegerField()),
-                ('is_current', models.BooleanField(default=True)),
-                ('likelihood_scale', models.JSONField(help_text='[{value, label, description}], 3 to 5 levels')),
-                ('impact_scale', models.JSONField(help_text='[{value, label, description}], 3 to 5 levels')),
-                ('scoring', models.CharField(choices=[('product', 'Likelihood x impact'), ('sum', 'Likelihood + impact')], default='product', max_length=10)),
-                ('bands', models.JSONField(help_text='[{name, min, max, colour}] covering every score')),
-                ('acceptance_threshold', models.PositiveIntegerField(help_text='Residual scores above this need a recorded acceptance.')),
-                ('acceptors', models.JSONField(default=list, help_text='Roles whose members may accept risks above the threshold.')),
-                ('notes', models.TextField(blank=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(default="Risk method", max_length=120)),
+                ("version", models.PositiveIntegerField()),
+                ("is_current", models.BooleanField(default=True)),
+                (
+                    "likelihood_scale",
+                    models.JSONField(help_text="[{value, label, description}], 3 to 5 levels"),
+                ),
+                (
+                    "impact_scale",
+                    models.JSONField(help_text="[{value, label, description}], 3 to 5 levels"),
+                ),
+                (
+                    "scoring",
+                    models.CharField(
+                        choices=[
+                            ("product", "Likelihood x impact"),
+                            ("sum", "Likelihood + impact"),
+                        ],
+                        default="product",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "bands",
+                    models.JSONField(help_text="[{name, min, max, colour}] covering every score"),
+                ),
+                (
+                    "acceptance_threshold",
+                    models.PositiveIntegerField(
+                        help_text="Residual scores above this need a recorded acceptance."
+                    ),
+                ),
+                (
+                    "acceptors",
+                    models.JSONField(
+                        default=list,
+                        help_text="Roles whose members may accept risks above the threshold.",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.AddField(
-            model_name='risk',
-            name='method',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='risks.riskmethod'),
+            model_name="risk",
+            name="method",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="risks",
+                to="risks.riskmethod",
+            ),
         ),
         migrations.CreateModel(
-            name='Threat',
+            name="Threat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(max_length=80)),
-                ('group', models.CharField(max_length=80)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('asset_types', models.JSONField(blank=True, default=list)),
-                ('from_library', models.CharField(blank=True, help_text='Version of the shipped library it came from.', max_length=20)),
-                ('affects', models.JSONField(blank=True, default=list, help_text='Confidentiality, ...')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('suggested_controls', models.ManyToManyField(blank=True, related_name='+', to='catalog.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(max_length=80)),
+                ("group", models.CharField(max_length=80)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("asset_types", models.JSONField(blank=True, default=list)),
+                (
+                    "from_library",
+                    models.CharField(
+                        blank=True,
+                        help_text="Version of the shipped library it came from.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "affects",
+                    models.JSONField(blank=True, default=list, help_text="Confidentiality, ..."),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "suggested_controls",
+                    models.ManyToManyField(blank=True, related_name="+", to="catalog.requirement"),
+                ),
             ],
             options={
-                'ordering': ['group', 'name'],
-                'abstract': False,
+                "ordering": ["group", "name"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='risk',
-            name='threat',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='risks.threat'),
+            model_name="risk",
+            name="threat",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="risks.threat",
+            ),
         ),
         migrations.CreateModel(
-            name='TreatmentAction',
+            name="TreatmentAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=250)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('risk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='risks.risk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=250)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "risk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="risks.risk",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Vulnerability',
+            name="Vulnerability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.SlugField(max_length=80)),
-                ('group', models.CharField(max_length=80)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('asset_types', models.JSONField(blank=True, default=list)),
-                ('from_library', models.CharField(blank=True, help_text='Version of the shipped library it came from.', max_length=20)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('suggested_controls', models.ManyToManyField(blank=True, related_name='+', to='catalog.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.SlugField(max_length=80)),
+                ("group", models.CharField(max_length=80)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("asset_types", models.JSONField(blank=True, default=list)),
+                (
+                    "from_library",
+                    models.CharField(
+                        blank=True,
+                        help_text="Version of the shipped library it came from.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "suggested_controls",
+                    models.ManyToManyField(blank=True, related_name="+", to="catalog.requirement"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'vulnerabilities',
-                'ordering': ['group', 'name'],
-                'abstract': False,
+                "verbose_name_plural": "vulnerabilities",
+                "ordering": ["group", "name"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='risk',
-            name='vulnerability',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='risks.vulnerability'),
+            model_name="risk",
+            name="vulnerability",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="risks.vulnerability",
+            ),
         ),
         migrations.CreateModel(
-            name='RiskAssessmentEntry',
+            name="RiskAssessmentEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(max_length=20)),
-                ('title', models.CharField(max_length=250)),
-                ('method_version', models.PositiveIntegerField()),
-                ('inherent_likelihood', models.PositiveSmallIntegerField()),
-                ('inherent_impact', models.PositiveSmallIntegerField()),
-                ('inherent_score', models.PositiveSmallIntegerField()),
-                ('inherent_level', models.CharField(max_length=40)),
-                ('residual_likelihood', models.PositiveSmallIntegerField(null=True)),
-                ('residual_impact', models.PositiveSmallIntegerField(null=True)),
-                ('residual_score', models.PositiveSmallIntegerField(null=True)),
-                ('residual_level', models.CharField(blank=True, max_length=40)),
-                ('treatment', models.CharField(max_length=10)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='risks.riskassessment')),
-                ('risk', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='risks.risk')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ref", models.CharField(max_length=20)),
+                ("title", models.CharField(max_length=250)),
+                ("method_version", models.PositiveIntegerField()),
+                ("inherent_likelihood", models.PositiveSmallIntegerField()),
+                ("inherent_impact", models.PositiveSmallIntegerField()),
+                ("inherent_score", models.PositiveSmallIntegerField()),
+                ("inherent_level", models.CharField(max_length=40)),
+                ("residual_likelihood", models.PositiveSmallIntegerField(null=True)),
+                ("residual_impact", models.PositiveSmallIntegerField(null=True)),
+                ("residual_score", models.PositiveSmallIntegerField(null=True)),
+                ("residual_level", models.CharField(blank=True, max_length=40)),
+                ("treatment", models.CharField(max_length=10)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="risks.riskassessment",
+                    ),
+                ),
+                (
+                    "risk",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="risks.risk",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ref'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'ref'), name='assessment_entry_ref')],
+                "ordering": ["ref"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "ref"), name="assessment_entry_ref"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='riskmethod',
-            constraint=models.UniqueConstraint(fields=('org', 'version'), name='riskmethod_org_version'),
+            model_name="riskmethod",
+            constraint=models.UniqueConstraint(
+                fields=("org", "version"), name="riskmethod_org_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskmethod',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('org',), name='riskmethod_one_current'),
+            model_name="riskmethod",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("org",),
+                name="riskmethod_one_current",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='threat',
-            constraint=models.UniqueConstraint(fields=('org', 'key'), name='threat_org_key'),
+            model_name="threat",
+            constraint=models.UniqueConstraint(fields=("org", "key"), name="threat_org_key"),
         ),
         migrations.AddConstraint(
-            model_name='vulnerability',
-            constraint=models.UniqueConstraint(fields=('org', 'key'), name='vulnerability_org_key'),
+            model_name="vulnerability",
+            constraint=models.UniqueConstraint(fields=("org", "key"), name="vulnerability_org_key"),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['org', '-inherent_score'], name='risk_org_inherent'),
+            model_name="risk",
+            index=models.Index(fields=["org", "-inherent_score"], name="risk_org_inherent"),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['org', '-residual_score'], name='risk_org_residual'),
+            model_name="risk",
+            index=models.Index(fields=["org", "-residual_score"], name="risk_org_residual"),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.UniqueConstraint(fields=('org', 'ref'), name='risk_org_ref'),
+            model_name="risk",
+            constraint=models.UniqueConstraint(fields=("org", "ref"), name="risk_org_ref"),
         ),
     ]

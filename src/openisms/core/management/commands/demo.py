@@ -14,6 +14,7 @@ from openisms.core.access import system_actor
 from openisms.core.tabular import write_csv
 from openisms.orgs import services as org_services
 from openisms.orgs.models import Organization, Role
+from openisms.risks.demo import load_demo_risks
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin@demo.openisms.example"
@@ -99,6 +100,7 @@ class Command(BaseCommand):
                 )
                 org_services.membership_add(actor=None, org=org, user=user, role=role)
             _demo_assets(org)
+            load_demo_risks(system_actor(org))
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",

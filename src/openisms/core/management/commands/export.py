@@ -9,17 +9,21 @@ from django.core.management.base import BaseCommand, CommandError
 from openisms.assets import io as asset_io
 from openisms.core.access import system_actor
 from openisms.orgs.models import Organization
+from openisms.risks import exports as risk_exports
 
-EXPORTERS = {"assets": asset_io.export_assets}
+EXPORTERS = {"assets": asset_io.export_assets, "risks": risk_exports.export_risks}
 
 
 class Command(BaseCommand):
-    help = "Export organisation data: 'export assets --org SLUG --format csv|xlsx -o FILE'."
+    help = (
+        "Export organisation data: 'export assets|risks --org SLUG --format csv|xlsx|pdf -o FILE' "
+        "(PDF for risks only)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("entity", choices=sorted(EXPORTERS))
         parser.add_argument("--org", required=True)
-        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], default="csv")
         parser.add_argument("-o", "--output", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -8,13 +8,18 @@ from django.core.management.base import BaseCommand, CommandError
 from openisms.assets import io as asset_io
 from openisms.core.access import system_actor
 from openisms.orgs.models import Organization
+from openisms.risks import io as risk_io
 
-IMPORTERS = {"assets": asset_io.import_assets}
+IMPORTERS: dict[str, Any] = {
+    "assets": asset_io.import_assets,
+    "risks": risk_io.import_risks,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Import organisation data, all or nothing: 'import assets --org SLUG FILE [--dry-run]'. "
+        "Import organisation data, all or nothing: "
+        "'import assets|risks --org SLUG FILE [--dry-run]'. "
         "Any bad row: nothing is written, every problem is listed, exit status 1."
     )
 
