@@ -78,6 +78,11 @@ class Ctx:
             planned_controls=["A.8.13", "A.5.30"],
             residual_likelihood=None if above_threshold else 2,
             residual_impact=None if above_threshold else 2,
+            quant={
+                "frequency": {"low": 0.1, "mode": 0.5, "high": 2},
+                "magnitude": {"low": 1000, "mode": 8000, "high": 90000},
+                "treatment_cost": 1000,
+            },
         )
 
     def library_item(self, kind: str) -> Any:
@@ -198,6 +203,12 @@ def _import_file(ctx: Ctx) -> dict[str, Any]:
     upload = io.BytesIO(data)
     upload.name = "assets.csv"
     return {"file": upload}
+
+
+def _quantified(ctx: Ctx) -> dict[str, Any]:
+    """A quantified risk exists; the simulation's own parameters go in the query string."""
+    ctx.risk()
+    return {"trials": 2000, "seed": 3}
 
 
 def _current_method(ctx: Ctx) -> Any:
@@ -360,6 +371,15 @@ API: list[Route] = [
         },
     ),
     Route("GET", "/api/v1/orgs/{org}/risks/heatmap", "org", 200, 200, query="which=residual"),
+    Route(
+        "GET",
+        "/api/v1/orgs/{org}/risks/simulation",
+        "org",
+        200,
+        200,
+        params=_quantified,
+        owned_params=False,
+    ),
     Route(
         "GET",
         "/api/v1/orgs/{org}/risks/{risk_id}",

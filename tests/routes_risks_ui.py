@@ -65,6 +65,11 @@ def make_risk(ctx: Ctx) -> Risk:
     return risk
 
 
+def _quantified(ctx: Ctx) -> dict[str, Any]:
+    ctx.risk()  # Ctx.risk() gives every risk frequency and loss ranges
+    return {}
+
+
 def _grow(ctx: Ctx) -> dict[str, Any]:
     for _ in range(2):
         make_risk(ctx)
@@ -237,4 +242,7 @@ RISK_UI: list[Route] = [
     Route("POST", "risks:assessment_complete", "org", 302, 403, params=_assessment),
     Route("GET", "risks:assessment_compare", "org", 200, 200, params=_two_completed),
     Route("GET", "risks:export", "org", 200, 200, params=_grow, query="format=csv"),
+    Route(
+        "GET", "risks:simulation", "org", 200, 200, params=_quantified, query="trials=2000&seed=3"
+    ),
 ]

@@ -344,3 +344,63 @@ def test_demo_register(db: None, catalog: None, capsys: Any) -> None:
     result = risk_io.import_risks(actor=actor, data=content, filename="r.xlsx", dry_run=True)
     assert result.ok and result.unchanged == 40, [str(i) for i in result.issues]
     assert io.BytesIO(content).read(2) == b"PK"
+
+
+def test_simulation_is_seeded_and_reproducible(db: None, catalog: None, capsys: Any) -> None:
+    import json
+
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    outputs = []
+    for _ in range(2):
+        assert (
+            main(
+                [
+                    "risk",
+                    "simulate",
+                    "--org",
+                    "demo",
+                    "--seed",
+                    "1",
+                    "--trials",
+                    "20000",
+                    "--format",
+                    "json",
+                ]
+            )
+            == 0
+        )
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    result = json.loads(outputs[0])
+    assert result["seed"] == 1 and len(result["risks"]) >= 5
+    portfolio = result["portfolio"]
+    assert portfolio["residual"]["mean"] < portfolio["inherent"]["mean"]
+    assert (
+        portfolio["inherent"]["p50"] <= portfolio["inherent"]["p90"] <= portfolio["inherent"]["p99"]
+    )
+    assert main(["risk", "simulate", "--org", "demo", "--seed", "2", "--trials", "20000"]) == 0
+    assert capsys.readouterr().out != outputs[0]
+    assert main(["risk", "simulate", "--org", "demo", "--trials", "5"]) == 1
+    assert "trials" in capsys.readouterr().err.lower()
+
+
+def test_simulation_page_draws_both_curves(world: World) -> None:
+    from tests.conftest import login
+
+    risk = _risk(
+        world,
+        quant={
+            "frequency": {"low": 0.5, "mode": 1, "high": 3},
+            "magnitude": {"low": 1000, "mode": 10000, "high": 200000},
+            "residual_frequency": {"low": 0.1, "mode": 0.2, "high": 0.5},
+            "treatment_cost": 2000,
+        },
+    )
+    html = (
+        login(world.owner_a).get("/o/org-a/risks/simulation/?trials=5000&seed=4").content.decode()
+    )
+    assert html.count('<polyline points="') == 2 and 'points=""' not in html
+    assert f"/o/org-a/risks/{risk.pk}/" in html and "Loss exceedance curve" in html
+    bad = login(world.owner_a).get("/o/org-a/risks/simulation/?trials=abc").content.decode()
+    assert 'role="alert"' in bad

@@ -11,6 +11,7 @@ urlpatterns = [
     path(P + "new/", views.risk_create, name="create"),
     path(P + "export/", views.export, name="export"),
     path(P + "dashboard/", views.dashboard, name="dashboard"),
+    path(P + "simulation/", views.simulation_page, name="simulation"),
     path(P + "treatment-plan/", views.treatment_plan, name="treatment_plan"),
     path(P + "method/", views.method, name="method"),
     path(P + "method/rescore/", views.method_rescore, name="method_rescore"),

@@ -1,0 +1,794 @@
+"""Quantitative (FAIR-style) Monte Carlo risk engine.
+
+Why this module exists: a qualitative 5x5 heat map cannot say how much money is at risk,
+whether a treatment pays for itself, or how likely a bad year is. FAIR answers those
+questions by modelling each risk as *loss event frequency* (events per year) times *loss
+magnitude* (currency per event) and simulating many years. NumPy only, so it can run in a
+web request or a background task without pulling SciPy into the deployment.
+
+Model, per risk and per simulated year ("trial"):
+
+* a frequency ``lambda`` is drawn from the risk's frequency :class:`Range`;
+* the number of loss events is ``N ~ Poisson(lambda)``;
+* the annual loss is the sum of ``N`` independent draws from the magnitude :class:`Range`.
+
+The portfolio loss of a trial is the sum of the risks' annual losses in that trial (risks
+are independent). A 1,000-risk register simulates ~10^8 loss events, so the sampling is
+organised around the cost per event:
+
+* ``N`` follows its exact marginal, the *mixed Poisson* pmf, tabulated once per frequency
+  Range by quadrature. Trials are i.i.d., so the number of years with ``N = k`` is one
+  multinomial draw, and which years those are is a random subset: the cost scales with
+  event years, not trials. Very wide frequencies fall back to lambda-then-Poisson.
+* Magnitudes are drawn by inverse transform from a per-Range quantile table (one 32-bit
+  uniform, two table reads, a multiply-add) rather than gamma or normal variates costing
+  several times more. A lognormal's unbounded top 1/64 of probability is drawn exactly.
+* Years with ``k`` events get the column sums of a ``(k, years)`` block of magnitudes;
+  blocks hold ~8k events, so temporaries stay in cache and are recycled by the allocator
+  (larger ones make glibc map and fault in fresh pages each time).
+* Each risk's losses are kept *sparse* (event years and their losses); no risk x trial
+  matrix exists.
+* Every risk owns a random stream derived from ``(seed, risk key)``, so results do not
+  depend on chunk size, thread count or finishing order. NumPy releases the GIL, so risks
+  are simulated on a thread pool.
+
+Approximations, all far below Monte Carlo noise at 10^5 trials: magnitude quantiles are
+exact at 4,096 equal-probability knots and linear in between, with the PERT CDF behind
+them integrated to ~1e-6 (lognormal mean bias < 1e-5); the count pmf is truncated ~12 sd
+above the largest frequency (tail mass < 1e-15).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+type FloatArray = npt.NDArray[np.float64]
+type IntArray = npt.NDArray[np.intp]
+type U32Array = npt.NDArray[np.uint32]
+type ExceedanceCurve = tuple[tuple[float, float], ...]
+
+Distribution = Literal["pert", "lognormal"]
+
+#: z-score of the 95th percentile of the standard normal distribution.
+Z95 = 1.6448536269514722
+#: Beta-PERT shape parameter (the classic PERT weight on the mode).
+PERT_LAMBDA = 4.0
+#: Percentiles reported for every loss distribution.
+PERCENTILES = (50.0, 90.0, 99.0)
+#: Number of log-spaced thresholds in a loss exceedance curve.
+EXCEEDANCE_POINTS = 50
+
+_BIN_BITS = 12  # magnitude quantile tables have 2**12 equal-probability bins ...
+_FRAC_BITS = 32 - _BIN_BITS  # ... picked by the top bits of a 32-bit uniform
+_BINS = 1 << _BIN_BITS
+_LOGNORMAL_TAIL_BINS = 64  # top 1/64 of a lognormal is drawn exactly, not from the table
+_BLOCK = 1 << 13  # events per block: 64 KiB float arrays stay below glibc's mmap threshold
+# Mixed-Poisson quadrature: bounded so that building a table stays far cheaper than using it.
+_MIN_NODES = 128
+_MAX_PERT_NODES = 512
+_MAX_NODES = 8192
+_MAX_TABLE_CELLS = 4_000_000
+_LOGNORMAL_Z_SPAN = 6.5  # quadrature covers |z| <= 6.5; mass outside is ~8e-11
+_MAX_TRIALS = 2**31 - 1  # far beyond any sensible run; guards against typos like 10**12
+_DEFAULT_CHUNK_SIZE = 64
+
+
+# --- Inputs --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Range:
+    """A calibrated estimate "between ``low`` and ``high``, most likely ``mode``".
+
+    Why a three-point estimate: it is what risk owners can actually give in a workshop,
+    and it maps directly onto the two supported distributions.
+
+    * ``"pert"`` - Beta-PERT (lambda = 4) scaled to ``[low, high]``. Bounded, so it suits
+      frequencies and losses with a credible worst case.
+    * ``"lognormal"`` - ``low`` and ``high`` are read as the **5th and 95th percentiles**
+      (a 90 % confidence interval, the usual FAIR calibration question). ``mode`` is only
+      validated, so a Range can switch distribution without becoming inconsistent. Heavy
+      right tail, no upper bound; requires ``low > 0``.
+
+    ``low == mode == high`` is allowed and means a known constant (for example a fixed fine).
+    """
+
+    low: float
+    mode: float
+    high: float
+    distribution: Distribution = "pert"
+
+    def __post_init__(self) -> None:
+        for name in ("low", "mode", "high"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"Range.{name} must be a number, got {value!r}")
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"Range.{name} must be finite and >= 0, got {value!r}")
+        if self.distribution not in ("pert", "lognormal"):
+            raise ValueError(
+                f"Range.distribution must be 'pert' or 'lognormal', got {self.distribution!r}"
+            )
+        if self.mode < self.low:
+            raise ValueError(f"Range.mode ({self.mode}) must be >= Range.low ({self.low})")
+        if self.high < self.mode:
+            raise ValueError(f"Range.high ({self.high}) must be >= Range.mode ({self.mode})")
+        if self.distribution == "lognormal" and self.low <= 0:
+            raise ValueError(f"Range.low must be > 0 for a lognormal range, got {self.low!r}")
+
+    @property
+    def is_constant(self) -> bool:
+        """True when the range is a single value (no uncertainty to sample)."""
+        return self.low == self.high
+
+    def pert_shape(self) -> tuple[float, float]:
+        """Beta shape parameters (alpha, beta) of the PERT distribution."""
+        width = self.high - self.low
+        if width == 0:
+            raise ValueError("Range.high must be > Range.low to have PERT shape parameters")
+        alpha = 1.0 + PERT_LAMBDA * (self.mode - self.low) / width
+        beta = 1.0 + PERT_LAMBDA * (self.high - self.mode) / width
+        return alpha, beta
+
+    def lognormal_params(self) -> tuple[float, float]:
+        """(mu, sigma) of the underlying normal, from the 5th/95th percentiles."""
+        if self.low <= 0:
+            raise ValueError("Range.low must be > 0 for lognormal parameters")
+        log_low, log_high = math.log(self.low), math.log(self.high)
+        return (log_low + log_high) / 2.0, (log_high - log_low) / (2.0 * Z95)
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    """One risk of the register in FAIR terms.
+
+    ``frequency`` is loss events per year, ``magnitude`` is loss per event in currency
+    units. The ``residual_*`` ranges describe the risk after treatment; a missing one means
+    the treatment does not change that factor (so with both missing, residual == inherent).
+    ``treatment_cost`` is the annual cost of the treatment, used for return on treatment.
+    """
+
+    key: str
+    frequency: Range
+    magnitude: Range
+    residual_frequency: Range | None = None
+    residual_magnitude: Range | None = None
+    treatment_cost: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key:
+            raise ValueError(f"RiskInput.key must be a non-empty string, got {self.key!r}")
+        for name in ("frequency", "magnitude", "residual_frequency", "residual_magnitude"):
+            value = getattr(self, name)
+            optional = name.startswith("residual")
+            if not isinstance(value, Range) and not (optional and value is None):
+                raise ValueError(f"RiskInput.{name} must be a Range")
+        cost = self.treatment_cost
+        if isinstance(cost, bool) or not isinstance(cost, int | float):
+            raise ValueError(f"RiskInput.treatment_cost must be a number, got {cost!r}")
+        if not math.isfinite(cost) or cost < 0:
+            raise ValueError(f"RiskInput.treatment_cost must be finite and >= 0, got {cost!r}")
+
+    @property
+    def has_residual(self) -> bool:
+        """True when a treatment changes frequency or magnitude."""
+        return self.residual_frequency is not None or self.residual_magnitude is not None
+
+
+# --- Analytic moments (reference values for tests and quick estimates) ---------------
+
+
+def _require(r: Range, distribution: Distribution) -> None:
+    if r.distribution != distribution:
+        raise ValueError(f"expected a {distribution} Range, got {r.distribution!r}")
+
+
+def pert_mean(r: Range) -> float:
+    """Mean of a Beta-PERT range: (low + 4 mode + high) / 6."""
+    _require(r, "pert")
+    return (r.low + PERT_LAMBDA * r.mode + r.high) / (PERT_LAMBDA + 2.0)
+
+
+def pert_variance(r: Range) -> float:
+    """Variance of a Beta-PERT range: (mean - low)(high - mean) / 7 (alpha + beta = 6)."""
+    mean = pert_mean(r)
+    return (mean - r.low) * (r.high - mean) / (PERT_LAMBDA + 3.0)
+
+
+def lognormal_mean(r: Range) -> float:
+    """Mean of a lognormal range: exp(mu + sigma^2 / 2)."""
+    _require(r, "lognormal")
+    if r.is_constant:
+        return r.low
+    mu, sigma = r.lognormal_params()
+    return math.exp(mu + sigma * sigma / 2.0)
+
+
+def lognormal_variance(r: Range) -> float:
+    """Variance of a lognormal range: (exp(sigma^2) - 1) exp(2 mu + sigma^2)."""
+    _require(r, "lognormal")
+    if r.is_constant:
+        return 0.0
+    mu, sigma = r.lognormal_params()
+    return math.expm1(sigma * sigma) * math.exp(2.0 * mu + sigma * sigma)
+
+
+def range_mean(r: Range) -> float:
+    """Mean of either distribution."""
+    return pert_mean(r) if r.distribution == "pert" else lognormal_mean(r)
+
+
+def range_variance(r: Range) -> float:
+    """Variance of either distribution."""
+    return pert_variance(r) if r.distribution == "pert" else lognormal_variance(r)
+
+
+# --- Magnitudes ----------------------------------------------------------------------
+
+
+def _draw(r: Range, rng: np.random.Generator, size: int) -> FloatArray:
+    """Draw ``size`` values from a Range exactly (slow; for wide frequencies and tests)."""
+    if r.is_constant:
+        return np.full(size, r.low, dtype=np.float64)
+    if r.distribution == "lognormal":
+        mu, sigma = r.lognormal_params()
+        return rng.lognormal(mu, sigma, size)
+    alpha, beta = r.pert_shape()
+    return r.low + (r.high - r.low) * rng.beta(alpha, beta, size)
+
+
+def _uniform32(rng: np.random.Generator, size: int) -> U32Array:
+    """``size`` uniform 32-bit integers: half the cost of float64 uniforms per value."""
+    return rng.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size]
+
+
+@functools.cache
+def _unit_grid() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Grid x = (1 - cos(pi t)) / 2 for the PERT CDF, with log x, log(1 - x), dx/dt."""
+    t = np.linspace(0.0, 1.0, (1 << 11) + 1)
+    x = 0.5 * (1.0 - np.cos(np.pi * t))
+    with np.errstate(divide="ignore"):
+        return x, np.log(x), np.log1p(-x), 0.5 * np.pi * np.sin(np.pi * t)
+
+
+@functools.cache
+def _normal_knots() -> FloatArray:
+    """Standard normal quantiles at j / 4096, j = 0..4096 (infinite at both ends)."""
+    inner = [NormalDist().inv_cdf(j / _BINS) for j in range(1, _BINS)]
+    return np.array([-math.inf, *inner, math.inf])
+
+
+@dataclass(frozen=True, eq=False)
+class _QuantileTable:
+    """Piecewise-linear quantile function of a magnitude Range on 4,096 bins.
+
+    For a 32-bit uniform ``u`` in bin ``b = u >> 20`` the draw is
+    ``offset[b] + slope[b] * u``: the linear interpolation between knots ``b`` and ``b + 1``
+    rewritten so that no fractional part has to be extracted first. ``tail_bin`` is the
+    first bin that must be replaced by an exact draw (``_BINS`` when none is).
+    """
+
+    offset: FloatArray
+    slope: FloatArray
+    tail_bin: int
+
+
+@functools.lru_cache(maxsize=256)  # 64 KiB per entry
+def _quantile_table(r: Range) -> _QuantileTable:
+    """Tabulate Q(j / 4096), j = 0..4096, and turn it into a :class:`_QuantileTable`.
+
+    PERT: the Beta density is integrated with the trapezoid rule in t, x = (1 - cos pi t)/2,
+    where the integrand stays smooth although the density behaves like x^(alpha-1) at the
+    ends; with 2^11 intervals the CDF error is ~1e-6. Lognormal: exp(mu + sigma z_j); its top
+    bins have no finite right knot and are flagged for exact sampling instead.
+    """
+    tail_bin = _BINS
+    if r.distribution == "pert":
+        alpha, beta = r.pert_shape()
+        x, log_x, log_1mx, dxdt = _unit_grid()
+        with np.errstate(invalid="ignore"):
+            log_pdf = (alpha - 1.0) * log_x + (beta - 1.0) * log_1mx
+        g = np.exp(log_pdf - np.max(log_pdf[1:-1])) * dxdt
+        g[0] = g[-1] = 0.0  # dx/dt vanishes at both ends; avoids 0 * inf for alpha or beta 1
+        cdf = np.concatenate(([0.0], np.cumsum(g[1:] + g[:-1])))
+        knots = np.interp(np.linspace(0.0, cdf[-1], _BINS + 1), cdf, x)
+        knots = r.low + (r.high - r.low) * knots
+        knots[0], knots[-1] = r.low, r.high
+    else:
+        mu, sigma = r.lognormal_params()
+        knots = np.exp(mu + sigma * _normal_knots())
+        tail_bin = _BINS - _LOGNORMAL_TAIL_BINS
+        knots[tail_bin + 1 :] = knots[tail_bin]  # unused; finite to keep the algebra quiet
+    steps = np.diff(knots)
+    slope = steps / (1 << _FRAC_BITS)
+    offset = knots[:-1] - steps * np.arange(_BINS)
+    return _QuantileTable(offset, slope, tail_bin)
+
+
+def _normal_tail(rng: np.random.Generator, z0: float, size: int) -> FloatArray:
+    """Exact draws of Z | Z > z0 for a standard normal Z (Marsaglia's tail method).
+
+    x = sqrt(z0^2 - 2 ln U) has density proportional to x exp(-x^2 / 2) above z0; keeping
+    x with probability z0 / x leaves the normal tail. ~85 % are kept for z0 = 2.15, so one
+    round of 1.25 size + 8 candidates nearly always suffices (this runs once per batch of
+    magnitudes, so its call overhead matters more than its arithmetic).
+    """
+    out = np.empty(0)
+    while out.size < size:
+        n = (size - out.size) * 5 // 4 + 8
+        x = np.sqrt(z0 * z0 - 2.0 * np.log1p(-rng.random(n)))
+        out = np.concatenate((out, x[rng.random(n) * x < z0]))
+    return out[:size]
+
+
+def _draw_magnitudes(r: Range, rng: np.random.Generator, size: int) -> FloatArray:
+    """Draw loss magnitudes by inverse transform from the Range's quantile table."""
+    if r.is_constant:
+        return np.full(size, r.low, dtype=np.float64)
+    table = _quantile_table(r)
+    u = _uniform32(rng, size)
+    bins = (u >> _FRAC_BITS).astype(np.intp)
+    out = table.slope.take(bins)
+    out *= u
+    out += table.offset.take(bins)
+    if table.tail_bin < _BINS:
+        tail = np.flatnonzero(bins >= table.tail_bin)
+        if tail.size:
+            mu, sigma = r.lognormal_params()
+            z = _normal_tail(rng, float(_normal_knots()[table.tail_bin]), tail.size)
+            out[tail] = np.exp(mu + sigma * z)
+    return out
+
+
+# --- Event counts --------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _gauss_legendre_unit(n: int) -> tuple[FloatArray, FloatArray]:
+    """Gauss-Legendre nodes and weights on [0, 1] by Newton iteration on P_n.
+
+    A few ms for n = 512, where ``numpy.polynomial.legendre.leggauss`` takes ~0.4 s.
+    """
+    i = np.arange(1, n + 1)
+    x = np.cos(np.pi * (i - 0.25) / (n + 0.5))
+    for _ in range(100):
+        p_prev, p = np.ones_like(x), x.copy()
+        for k in range(2, n + 1):
+            p_prev, p = p, ((2 * k - 1) * x * p - (k - 1) * p_prev) / k
+        dp = n * (x * p - p_prev) / (x * x - 1.0)
+        step = p / dp
+        x -= step
+        if np.max(np.abs(step)) < 1e-15:
+            break
+    weights = 2.0 / ((1.0 - x * x) * dp * dp)
+    return (x[::-1] + 1.0) / 2.0, weights[::-1] / 2.0
+
+
+def _mixing_nodes(r: Range) -> tuple[FloatArray, FloatArray] | None:
+    """Quadrature nodes (lambda values) and weights (summing to 1) for a frequency Range.
+
+    PERT: Gauss-Legendre in t with x = (1 - cos(pi t)) / 2, which clusters nodes at both
+    ends and smooths the density's x^(alpha-1) end behaviour. Lognormal: midpoint rule in
+    z = (ln lambda - mu) / sigma over |z| <= 6.5, spectrally accurate for a Gaussian weight.
+    None when the grid needed to resolve the Poisson kernel would be too fine.
+    """
+    if r.is_constant:
+        return np.array([r.low]), np.array([1.0])
+    if r.distribution == "pert":
+        width = r.high - r.low
+        # Node spacing (max ~ width*pi/(2n)) must be small against the Poisson kernel's
+        # width sqrt(lambda) (>= 1 for small lambda); half of it suffices for Gauss nodes.
+        needed = math.ceil(width * math.pi / math.sqrt(max(r.low, 1.0)))
+        n = _MIN_NODES
+        while n < needed:
+            n *= 2
+        if n > _MAX_PERT_NODES:
+            return None
+        t, gauss_w = _gauss_legendre_unit(n)
+        x = 0.5 * (1.0 - np.cos(np.pi * t))
+        alpha, beta = r.pert_shape()
+        log_w = (alpha - 1.0) * np.log(x) + (beta - 1.0) * np.log1p(-x)
+        w = np.exp(log_w - log_w.max()) * np.sin(np.pi * t) * gauss_w
+        return r.low + width * x, w / w.sum()
+    mu, sigma = r.lognormal_params()
+    lam_max = math.exp(mu + sigma * _LOGNORMAL_Z_SPAN)
+    # Spacing in lambda near the top is lam*sigma*dz; keep it below ~sqrt(lam)/4.
+    n = max(_MIN_NODES, math.ceil(8.0 * _LOGNORMAL_Z_SPAN * sigma * math.sqrt(max(lam_max, 1))))
+    if n > _MAX_NODES:
+        return None
+    z = -_LOGNORMAL_Z_SPAN + (np.arange(n) + 0.5) * (2.0 * _LOGNORMAL_Z_SPAN / n)
+    w = np.exp(-0.5 * z * z)
+    return np.exp(mu + sigma * z), w / w.sum()
+
+
+def _mixed_poisson_pmf(r: Range) -> FloatArray | None:
+    """P(N = k), k = 0..K-1, where N ~ Poisson(lambda) and lambda ~ r.
+
+    K covers lambda_max + 12 sqrt(lambda_max) + 30 so the truncated tail is below ~1e-15;
+    the pmf is renormalised to sum to one. None when the table would be too large.
+    """
+    nodes = _mixing_nodes(r)
+    if nodes is None:
+        return None
+    lam, w = nodes
+    lam_max = float(lam.max())
+    k_max = math.ceil(lam_max + 12.0 * math.sqrt(lam_max) + 30.0)
+    if k_max * lam.size > _MAX_TABLE_CELLS:
+        return None
+    k = np.arange(k_max, dtype=np.float64)
+    log_k_fact = np.concatenate(([0.0], np.cumsum(np.log(k[1:]))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = k[:, None] * np.log(lam)[None, :]
+    log_p[0, :] = 0.0  # 0 * log(0) is 0 here: P(N = 0 | lambda = 0) = 1
+    log_p -= lam[None, :]
+    log_p -= log_k_fact[:, None]
+    pmf = np.exp(log_p) @ w
+    return np.asarray(pmf / pmf.sum(), dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class _CountSampler:
+    """Samples annual event counts N for one frequency Range.
+
+    Why not one draw per trial: trials are independent and identically distributed, so
+    the number of trials with N = k is Multinomial(trials, pmf), one cheap call; which
+    trials those are is a uniformly random, randomly ordered subset (``Generator.choice``
+    without replacement), assigned to the k-groups in order. Cost scales with the event
+    years, not the trials. Without a ``pmf`` (a frequency too wide to tabulate), lambda
+    and then N are drawn literally, trial by trial.
+    """
+
+    frequency: Range
+    pmf: FloatArray | None
+
+    def sample(self, rng: np.random.Generator, trials: int) -> tuple[IntArray, IntArray]:
+        """Return (years, per_k): the trials with N > 0 and how many have each N = k.
+
+        The first ``per_k[1]`` entries of ``years`` have one event, the next ``per_k[2]``
+        two, and so on; ``per_k[0]`` is always 0.
+        """
+        if self.pmf is None:
+            counts = rng.poisson(_draw(self.frequency, rng, trials))
+            per_k = np.bincount(counts)
+            years = np.argsort(counts, kind="stable")[int(per_k[0]) :]
+        else:
+            per_k = rng.multinomial(trials, self.pmf)
+            years = rng.choice(trials, trials - int(per_k[0]), replace=False)
+        per_k[0] = 0
+        return years.astype(np.intp, copy=False), per_k.astype(np.intp, copy=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _count_sampler(r: Range) -> _CountSampler:
+    return _CountSampler(r, _mixed_poisson_pmf(r))
+
+
+# --- Results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LossStats:
+    """Summary of an annual-loss distribution (currency units per year)."""
+
+    mean: float
+    p50: float
+    p90: float
+    p99: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {name: _money(getattr(self, name)) for name in ("mean", "p50", "p90", "p99")}
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """Per-risk outcome. ``return_on_treatment`` is None when there is no treatment cost."""
+
+    key: str
+    inherent: LossStats
+    residual: LossStats
+    treatment_cost: float
+    risk_reduction: float
+    return_on_treatment: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "inherent": self.inherent.to_dict(),
+            "residual": self.residual.to_dict(),
+            "risk_reduction": _money(self.risk_reduction),
+            "treatment_cost": _money(self.treatment_cost),
+            "return_on_treatment": _ratio(self.return_on_treatment),
+        }
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """Register-wide outcome: the sum of all risks' annual losses, trial by trial."""
+
+    inherent: LossStats
+    residual: LossStats
+    inherent_exceedance: ExceedanceCurve
+    residual_exceedance: ExceedanceCurve
+    treatment_cost: float
+    risk_reduction: float
+    return_on_treatment: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inherent": self.inherent.to_dict(),
+            "residual": self.residual.to_dict(),
+            "risk_reduction": _money(self.risk_reduction),
+            "treatment_cost": _money(self.treatment_cost),
+            "return_on_treatment": _ratio(self.return_on_treatment),
+            "inherent_exceedance": _curve_to_list(self.inherent_exceedance),
+            "residual_exceedance": _curve_to_list(self.residual_exceedance),
+        }
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Everything :func:`simulate` produces.
+
+    ``portfolio_inherent_losses`` / ``portfolio_residual_losses`` are the per-trial portfolio
+    annual losses (read-only arrays). They are kept because they are cheap (one float per
+    trial) and let callers draw their own charts; they are not part of :meth:`to_dict`.
+    """
+
+    trials: int
+    seed: int
+    risks: tuple[RiskResult, ...]
+    portfolio: PortfolioResult
+    portfolio_inherent_losses: FloatArray = field(repr=False, compare=False)
+    portfolio_residual_losses: FloatArray = field(repr=False, compare=False)
+
+    def risk(self, key: str) -> RiskResult:
+        """Look up one risk's result by key."""
+        for result in self.risks:
+            if result.key == key:
+                return result
+        raise KeyError(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary with a stable key order.
+
+        Currency amounts are rounded to 2 decimals. Exceedance probabilities and return on
+        treatment are ratios, rounded to 6 decimals instead: at 2 decimals every tail
+        probability below 0.5 % would print as 0.0, which defeats the point of the curve.
+        """
+        return {
+            "trials": self.trials,
+            "seed": self.seed,
+            "portfolio": self.portfolio.to_dict(),
+            "risks": [r.to_dict() for r in self.risks],
+        }
+
+
+def _money(value: float) -> float:
+    return round(float(value), 2)
+
+
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def _curve_to_list(curve: ExceedanceCurve) -> list[list[float]]:
+    return [[_money(loss), round(prob, 6)] for loss, prob in curve]
+
+
+def _return_on_treatment(reduction: float, cost: float) -> float | None:
+    return (reduction - cost) / cost if cost > 0 else None
+
+
+# --- Simulation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _SparseLoss:
+    """Annual losses of one risk: zero except at trials ``idx`` (in any order)."""
+
+    idx: IntArray
+    loss: FloatArray
+    stats: LossStats
+
+
+def _sparse_percentiles(values: FloatArray, trials: int) -> tuple[float, ...]:
+    """``np.percentile(dense, PERCENTILES)`` without building the dense vector.
+
+    ``dense`` is ``values`` padded with ``trials - len(values)`` zeros; since every value
+    is >= 0 those zeros sort first, so order statistic i is 0 for i < zeros and
+    ``sorted(values)[i - zeros]`` otherwise. Interpolation mirrors NumPy's "linear" method.
+    Order statistics are found by successive single-pivot partitions of a shrinking tail,
+    which is ~3x faster than one ``np.partition`` call with six pivots.
+    """
+    zeros = trials - values.size
+    positions = [(trials - 1) * q / 100.0 for q in PERCENTILES]
+    wanted = sorted({r for h in positions for r in (math.floor(h), math.ceil(h)) if r >= zeros})
+    order_stats: dict[int, float] = {}
+    tail, offset = values.copy(), zeros  # tail[i] is order statistic offset + i once sorted
+    for rank in wanted:
+        local = rank - offset
+        tail.partition(local)
+        order_stats[rank] = float(tail[local])
+        tail, offset = tail[local:], rank
+
+    out = []
+    for h in positions:
+        lo = math.floor(h)
+        hi = min(lo + 1, trials - 1)
+        a, b, t = order_stats.get(lo, 0.0), order_stats.get(hi, 0.0), h - lo
+        diff = b - a
+        out.append(b - diff * (1.0 - t) if t >= 0.5 else a + diff * t)
+    return tuple(out)
+
+
+def _simulate_component(
+    frequency: Range, magnitude: Range, trials: int, seed_seq: np.random.SeedSequence
+) -> _SparseLoss:
+    """Simulate one risk's annual losses for one state (inherent or residual).
+
+    Years are grouped by their event count k, so a year's loss is a column sum of a
+    (k, years) block of magnitudes: no per-year segment bookkeeping. Blocks hold at most
+    ~_BLOCK magnitudes to keep temporaries small.
+    """
+    rng = np.random.Generator(np.random.PCG64(seed_seq))
+    years, per_k = _count_sampler(frequency).sample(rng, trials)
+    loss = np.empty(years.size)
+    start = 0
+    for k in np.flatnonzero(per_k).tolist():
+        stop = start + int(per_k[k])
+        if magnitude.is_constant:
+            loss[start:stop] = k * magnitude.low
+        else:
+            step = max(1, _BLOCK // k)
+            for lo in range(start, stop, step):
+                hi = min(lo + step, stop)
+                events = _draw_magnitudes(magnitude, rng, k * (hi - lo))
+                np.sum(events.reshape(k, hi - lo), axis=0, out=loss[lo:hi])
+        start = stop
+    p50, p90, p99 = _sparse_percentiles(loss, trials)
+    return _SparseLoss(years, loss, LossStats(float(loss.sum()) / trials, p50, p90, p99))
+
+
+def _risk_seed(seed: int, key: str) -> np.random.SeedSequence:
+    """Independent, reproducible stream per risk.
+
+    Keyed on the risk *key* (not its position) so adding, removing or reordering other
+    risks in the register leaves this risk's simulated losses unchanged.
+    """
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 32, 4)]
+    return np.random.SeedSequence([seed, *words])
+
+
+def _simulate_risk(risk: RiskInput, trials: int, seed: int) -> tuple[_SparseLoss, _SparseLoss]:
+    inherent_seq, residual_seq = _risk_seed(seed, risk.key).spawn(2)
+    inherent = _simulate_component(risk.frequency, risk.magnitude, trials, inherent_seq)
+    if not risk.has_residual:
+        return inherent, inherent
+    residual = _simulate_component(
+        risk.residual_frequency or risk.frequency,
+        risk.residual_magnitude or risk.magnitude,
+        trials,
+        residual_seq,
+    )
+    return inherent, residual
+
+
+def _dense_stats(losses: FloatArray) -> LossStats:
+    p50, p90, p99 = (float(v) for v in np.percentile(losses, PERCENTILES))
+    return LossStats(float(losses.mean()), p50, p90, p99)
+
+
+def _exceedance_curve(losses: FloatArray) -> ExceedanceCurve:
+    """Points (loss, P(annual loss > loss)) at log-spaced losses.
+
+    The range starts at the 1st percentile, or at the smallest positive loss when that
+    percentile is zero (log spacing needs a positive start), and ends at the maximum.
+    All-zero portfolios have no meaningful curve and get an empty one.
+    """
+    ordered = np.sort(losses)
+    top = float(ordered[-1])
+    if top <= 0.0:
+        return ()
+    bottom = float(np.percentile(ordered, 1.0))
+    if bottom <= 0.0:
+        bottom = float(ordered[np.searchsorted(ordered, 0.0, side="right")])
+    thresholds = np.geomspace(bottom, top, EXCEEDANCE_POINTS)
+    above = ordered.size - np.searchsorted(ordered, thresholds, side="right")
+    probs = above / ordered.size
+    return tuple((float(x), float(p)) for x, p in zip(thresholds, probs, strict=True))
+
+
+def _positive_int(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+def simulate(
+    risks: Sequence[RiskInput],
+    *,
+    trials: int = 100_000,
+    seed: int = 0,
+    chunk_size: int = _DEFAULT_CHUNK_SIZE,
+    workers: int | None = None,
+) -> SimulationResult:
+    """Run the Monte Carlo simulation for a register of risks.
+
+    ``chunk_size`` is how many risks may be in flight (simulated but not yet folded into the
+    portfolio); it bounds memory and has no effect on the numbers. ``workers`` is the thread
+    count (default: CPUs available to the process); it does not affect the numbers either,
+    because every risk has its own stream and the portfolio is summed in register order.
+    """
+    if _positive_int("trials", trials) > _MAX_TRIALS:
+        raise ValueError(f"trials must be <= {_MAX_TRIALS}, got {trials!r}")
+    _positive_int("seed", seed, minimum=0)
+    _positive_int("chunk_size", chunk_size)
+    if workers is not None:
+        _positive_int("workers", workers)
+    risks = list(risks)
+    keys = [r.key for r in risks]
+    if len(set(keys)) != len(keys):
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        # Same key -> same random stream -> perfectly correlated "independent" risks.
+        raise ValueError(f"risk keys must be unique, duplicated: {duplicates}")
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_workers = min(workers or cpus or 1, chunk_size)
+    portfolio_inherent = np.zeros(trials, dtype=np.float64)
+    portfolio_residual = np.zeros(trials, dtype=np.float64)
+    results: list[RiskResult] = []
+
+    def fold(risk: RiskInput, inherent: _SparseLoss, residual: _SparseLoss) -> None:
+        # Trial indices are unique per risk, so fancy-index += is a correct scatter-add, and
+        # folding in register order makes every trial's float sum independent of threads.
+        portfolio_inherent[inherent.idx] += inherent.loss
+        portfolio_residual[residual.idx] += residual.loss
+        reduction = inherent.stats.mean - residual.stats.mean
+        cost = float(risk.treatment_cost)
+        roi = _return_on_treatment(reduction, cost)
+        results.append(RiskResult(risk.key, inherent.stats, residual.stats, cost, reduction, roi))
+
+    # Sliding window: at most chunk_size risks are running or waiting to be folded, which
+    # bounds memory, while a slow (high-frequency) risk never idles the other workers.
+    with ThreadPoolExecutor(max_workers=n_workers) as pool:
+        pending: deque[tuple[RiskInput, Future[tuple[_SparseLoss, _SparseLoss]]]] = deque()
+        for risk in risks:
+            if len(pending) >= chunk_size:
+                done_risk, future = pending.popleft()
+                fold(done_risk, *future.result())
+            pending.append((risk, pool.submit(_simulate_risk, risk, trials, seed)))
+        while pending:
+            done_risk, future = pending.popleft()
+            fold(done_risk, *future.result())
+
+    inherent_stats = _dense_stats(portfolio_inherent)
+    residual_stats = _dense_stats(portfolio_residual)
+    total_cost = float(sum(r.treatment_cost for r in results))
+    total_reduction = inherent_stats.mean - residual_stats.mean
+    portfolio = PortfolioResult(
+        inherent=inherent_stats,
+        residual=residual_stats,
+        inherent_exceedance=_exceedance_curve(portfolio_inherent),
+        residual_exceedance=_exceedance_curve(portfolio_residual),
+        treatment_cost=total_cost,
+        risk_reduction=total_reduction,
+        return_on_treatment=_return_on_treatment(total_reduction, total_cost),
+    )
+    portfolio_inherent.setflags(write=False)
+    portfolio_residual.setflags(write=False)
+    return SimulationResult(
+        trials, seed, tuple(results), portfolio, portfolio_inherent, portfolio_residual
+    )
