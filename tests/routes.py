@@ -638,3 +638,14 @@ def _extend_ui() -> None:
 
 
 _extend_ui()
+
+
+def _extend_soa() -> None:
+    """Routes of the Statement of Applicability are registered in their own file."""
+    from tests.routes_soa import SOA_API, SOA_UI
+
+    API.extend(SOA_API)
+    UI.extend(SOA_UI)
+
+
+_extend_soa()

@@ -11,6 +11,7 @@ from openisms.catalog.api import router as catalog_router
 from openisms.core.api import AUTH, install_error_handlers
 from openisms.orgs.api import router as orgs_router
 from openisms.risks.api import router as risks_router
+from openisms.soa.api import router as soa_router
 
 api = NinjaAPI(
     title="OpenISMS API",
@@ -30,3 +31,4 @@ api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", assets_router)
 api.add_router("/", risks_router)
+api.add_router("/", soa_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "openisms.catalog",
     "openisms.assets",
     "openisms.risks",
+    "openisms.soa",
     "openisms.web",
 ]
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("openisms.catalog.urls")),
     path("", include("openisms.assets.urls")),
     path("", include("openisms.risks.urls")),
+    path("", include("openisms.soa.urls")),
     path("", include("openisms.web.urls")),
 ]

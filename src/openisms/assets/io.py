@@ -16,10 +16,11 @@ from django.db import transaction
 from openisms.accounts.models import User
 from openisms.assets import selectors
 from openisms.assets.models import Asset, AssetType, Classification, encode_tags
-from openisms.assets.services import can_edit, members_by_email, snapshot
+from openisms.assets.services import can_edit, snapshot
 from openisms.core import audit
 from openisms.core.access import Actor, scoped
 from openisms.core.tabular import Issue, TableError, read_table, write_csv, write_xlsx
+from openisms.orgs.selectors import members_by_email
 
 COLUMNS = (
     "id",
@@ -98,7 +99,7 @@ def _validate(actor: Actor, data: bytes, filename: str) -> tuple[list[_Row], lis
             issues.append(Issue(1, name, "Required column is missing."))
     if issues:
         return [], issues
-    members = members_by_email(actor)
+    members = members_by_email(actor=actor)
     existing = {a.pk: a for a in scoped(actor, Asset).prefetch_related("depends_on")}
     by_name = {a.name.lower(): a for a in existing.values()}
     parsed: list[_Row] = []

@@ -12,7 +12,7 @@ from openisms.accounts.models import User
 from openisms.assets.models import Asset, encode_tags
 from openisms.core import audit
 from openisms.core.access import Actor, Perm, scoped
-from openisms.orgs.models import Membership
+from openisms.orgs.selectors import members_by_email, resolve_member
 
 FIELDS = (
     "name",
@@ -28,11 +28,6 @@ FIELDS = (
     "tags",
     "depends_on",
 )
-
-
-def members_by_email(actor: Actor) -> dict[str, User]:
-    memberships = scoped(actor, Membership).select_related("user")
-    return {m.user.email: m.user for m in memberships}
 
 
 def snapshot(asset: Asset) -> dict[str, Any]:
@@ -53,17 +48,6 @@ def can_edit(actor: Actor, asset: Asset | None = None) -> bool:
     )
 
 
-def _resolve_user(value: Any, members: dict[str, User], field: str) -> User | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, User):
-        value = value.email
-    email = str(value).strip().lower()
-    if email not in members:
-        raise ValidationError({field: f"{email} is not a member of this organisation."})
-    return members[email]
-
-
 def _apply(
     actor: Actor, asset: Asset, changes: dict[str, Any], members: dict[str, User]
 ) -> list[Asset] | None:
@@ -73,7 +57,7 @@ def _apply(
     depends: list[Asset] | None = None
     for name, value in changes.items():
         if name in ("owner", "custodian"):
-            setattr(asset, name, _resolve_user(value, members, name))
+            setattr(asset, name, resolve_member(value, name, members=members))
         elif name == "tags":
             asset.tags = encode_tags(value if isinstance(value, list) else str(value).split(";"))
         elif name == "depends_on":
@@ -100,7 +84,7 @@ def asset_create(*, actor: Actor, **fields: Any) -> Asset:
     if not can_edit(actor):
         raise PermissionDenied("Your role does not allow adding assets.")
     asset = Asset(org=actor.org)
-    depends = _apply(actor, asset, fields, members_by_email(actor))
+    depends = _apply(actor, asset, fields, members_by_email(actor=actor))
     asset.save()
     if depends:
         asset.depends_on.set(depends)
@@ -115,7 +99,7 @@ def asset_update(*, actor: Actor, asset: Asset, **changes: Any) -> Asset:
     if not can_edit(actor, asset):
         raise PermissionDenied("You can edit only the assets you own.")
     before = snapshot(asset)
-    depends = _apply(actor, asset, changes, members_by_email(actor))
+    depends = _apply(actor, asset, changes, members_by_email(actor=actor))
     asset.save()
     if depends is not None:
         asset.depends_on.set(depends)

@@ -13,7 +13,7 @@ from openisms.assets import io, selectors, services
 from openisms.assets.forms import AssetForm, ImportForm
 from openisms.assets.models import AssetType, Classification
 from openisms.core.access import Actor, Perm
-from openisms.orgs.selectors import object_history
+from openisms.orgs.selectors import members_by_email, object_history
 from openisms.web.decorators import form_errors_from, org_view
 
 PAGE_SIZE = 50
@@ -49,7 +49,7 @@ def asset_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 def _emails(actor: Actor) -> list[str]:
-    return sorted(services.members_by_email(actor))
+    return sorted(members_by_email(actor=actor))
 
 
 @org_view("assets")

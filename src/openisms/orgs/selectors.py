@@ -80,3 +80,38 @@ def audit_action_choices(*, actor: Actor) -> list[str]:
     return list(
         scoped(actor, AuditEvent).order_by("action").values_list("action", flat=True).distinct()
     )
+
+
+def members_by_email(*, actor: Actor) -> dict[str, User]:
+    """The organisation's members keyed by e-mail (one query), for resolving owner fields."""
+    from openisms.accounts.models import User as UserModel
+
+    users = UserModel.objects.filter(memberships__org=actor.org).order_by("email")
+    return {u.email: u for u in users}
+
+
+def resolve_member(
+    value: object,
+    field: str,
+    *,
+    members: dict[str, User] | None = None,
+    actor: Actor | None = None,
+) -> User | None:
+    """A member named by e-mail (or a User), None for blank; anyone else is a field error.
+
+    Pass ``members`` when resolving many values; otherwise they are read (one query) only when
+    a value is given.
+    """
+    from django.core.exceptions import ValidationError
+
+    from openisms.accounts.models import User as UserModel
+
+    if value in (None, ""):
+        return None
+    if members is None:
+        assert actor is not None
+        members = members_by_email(actor=actor)
+    email = value.email if isinstance(value, UserModel) else str(value).strip().lower()
+    if email not in members:
+        raise ValidationError({field: f"{email} is not a member of this organisation."})
+    return members[email]

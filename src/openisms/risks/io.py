@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from openisms.assets.models import Asset
-from openisms.assets.services import members_by_email
 from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.core.access import Actor, scoped
 from openisms.core.tabular import Issue, TableError, read_table
+from openisms.orgs.selectors import members_by_email
 from openisms.risks import scoring, services
 from openisms.risks.exports import COLUMNS
 from openisms.risks.models import Risk, Threat, Treatment, Vulnerability
@@ -82,7 +82,7 @@ def import_risks(
     assets = {a.name.lower(): a for a in scoped(actor, Asset)}
     threats = _lookup(list(scoped(actor, Threat)))
     vulns = _lookup(list(scoped(actor, Vulnerability)))
-    members = members_by_email(actor)
+    members = members_by_email(actor=actor)
     controls = {
         r.ref: r
         for r in Requirement.objects.filter(framework__slug="iso27001-2022", kind="control")

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from openisms.accounts.models import User
 from openisms.assets.models import Asset
-from openisms.assets.services import members_by_email
 from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.selectors import resolve_member
 from openisms.risks import scoring
 from openisms.risks.models import (
     Risk,
@@ -410,16 +410,7 @@ def _apply(actor: Actor, risk: Risk, fields: dict[str, Any]) -> dict[str, list[A
                     raise ValidationError({name: f"Unknown {name}."})
                 setattr(risk, name, obj)
         elif name == "owner":
-            if value in (None, ""):
-                risk.owner = None
-            else:
-                members = members_by_email(actor)
-                email = str(value).strip().lower()
-                if email not in members:
-                    raise ValidationError(
-                        {"owner": f"{email} is not a member of this organisation."}
-                    )
-                risk.owner = members[email]
+            risk.owner = resolve_member(value, "owner", actor=actor)
         elif name == "quant":
             risk.quant = validate_quant(value)
         else:
@@ -592,11 +583,7 @@ def action_save(
     before = audit.snapshot(obj) if action else None
     for name, value in fields.items():
         if name == "owner":
-            members = members_by_email(actor)
-            email = str(value or "").strip().lower()
-            if email and email not in members:
-                raise ValidationError({"owner": f"{email} is not a member of this organisation."})
-            obj.owner = members.get(email) if email else None
+            obj.owner = resolve_member(value, "owner", actor=actor)
         elif name in ("title", "due_date", "status", "notes"):
             setattr(obj, name, value.strip() if isinstance(value, str) else value)
         else:

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.assets import selectors as asset_selectors
-from openisms.assets.services import members_by_email
 from openisms.core.access import Actor, Perm
 from openisms.orgs.models import Role
-from openisms.orgs.selectors import object_history
+from openisms.orgs.selectors import members_by_email, object_history
 from openisms.risks import exports, selectors, services
 from openisms.risks.forms import (
     SERVICE_FIELD_ERRORS,
@@ -48,7 +47,7 @@ OPEN_ACTIONS = (TreatmentAction.Status.PLANNED, TreatmentAction.Status.IN_PROGRE
 
 
 def _emails(actor: Actor) -> list[str]:
-    return sorted(members_by_email(actor))
+    return sorted(members_by_email(actor=actor))
 
 
 def _band_colour(method: RiskMethod, level: str) -> str:

@@ -12,7 +12,7 @@ NAV = (
     ("catalog", "Catalogue", "catalog:index"),
     ("assets", "Assets", "assets:list"),
     ("risks", "Risks", "risks:register"),
-    ("soa", "SoA", None),
+    ("soa", "SoA", "soa:list"),
     ("frameworks", "Frameworks", None),
     ("evidence", "Evidence", None),
     ("audits", "Audits", None),

@@ -1,0 +1,242 @@
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from openisms.core.api import Error, Pagination, actor
+from openisms.soa import exports, selectors, services
+from openisms.soa.models import SoaStatus
+
+router = Router(tags=["soa"])
+
+
+class SoaEntryOut(Schema):
+    id: int
+    ref: str
+    kind: str
+    title: str
+    theme: str
+    applicable: bool
+    risk_treatment: bool
+    risks: list[str]
+    legal_regulatory: bool
+    contractual: bool
+    business: bool
+    justification: str
+    status: str
+    owner: str | None
+    target_date: date | None
+    implementation: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_ref(obj: Any) -> str:
+        return str(obj.requirement.ref)
+
+    @staticmethod
+    def resolve_kind(obj: Any) -> str:
+        return str(obj.requirement.kind)
+
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return str(obj.requirement.title)
+
+    @staticmethod
+    def resolve_theme(obj: Any) -> str:
+        return str(obj.requirement.theme)
+
+    @staticmethod
+    def resolve_risks(obj: Any) -> list[str]:
+        return [r.ref for r in selectors.risks_of(obj)]
+
+    @staticmethod
+    def resolve_risk_treatment(obj: Any) -> bool:
+        return bool(selectors.risks_of(obj))
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.email if obj.owner_id else None
+
+
+class SoaFilters(Schema):
+    kind: str = "control"
+    theme: str | None = None
+    applicable: bool | None = None
+    status: str | None = None
+    owner: str | None = None
+    q: str = ""
+    reason: str | None = None
+
+
+class SoaPatch(Schema):
+    applicable: bool | None = None
+    legal_regulatory: bool | None = None
+    contractual: bool | None = None
+    business: bool | None = None
+    justification: str | None = None
+    status: SoaStatus | None = None
+    owner: str | None = None
+    target_date: date | None = None
+    implementation: str | None = None
+    confirm_exclusion: bool = False
+
+
+class SoaVersionOut(Schema):
+    id: int
+    number: int
+    state: str
+    comment: str
+    submitted_by: str | None
+    submitted_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    rejected_by: str | None
+    rejected_at: datetime | None
+    decision_comment: str
+
+    @staticmethod
+    def resolve_submitted_by(obj: Any) -> str | None:
+        return obj.submitted_by.email if obj.submitted_by_id else None
+
+    @staticmethod
+    def resolve_approved_by(obj: Any) -> str | None:
+        return obj.approved_by.email if obj.approved_by_id else None
+
+    @staticmethod
+    def resolve_rejected_by(obj: Any) -> str | None:
+        return obj.rejected_by.email if obj.rejected_by_id else None
+
+
+class SoaVersionDetailOut(SoaVersionOut):
+    rows: list[dict[str, Any]]
+
+
+class SoaSubmitIn(Schema):
+    comment: str = ""
+
+
+class SoaDecisionIn(Schema):
+    comment: str = ""
+
+
+class SoaFieldChangeOut(Schema):
+    field: str
+    old: Any
+    new: Any
+
+
+class SoaRowDiffOut(Schema):
+    ref: str
+    kind: str
+    title: str
+    change: str
+    fields: list[SoaFieldChangeOut]
+
+
+class SoaDiffOut(Schema):
+    first: int
+    second: int | None
+    rows: list[SoaRowDiffOut]
+
+
+@router.get("/orgs/{org}/soa", response={200: list[SoaEntryOut], 404: Error})
+@paginate(Pagination)
+def soa_list(request: HttpRequest, org: str, filters: Query[SoaFilters]) -> Any:
+    """The working SoA: controls (kind=control) or clauses 4-10 (kind=clause)."""
+    a = actor(request, org)
+    services.soa_sync(actor=a)
+    return selectors.with_risks(a, selectors.soa_list(actor=a, **filters.dict()))
+
+
+@router.get("/orgs/{org}/soa/export", response={200: None, 404: Error, 422: Error})
+def soa_export(
+    request: HttpRequest, org: str, format: str = "csv", version: int | None = None
+) -> HttpResponse:
+    """CSV (the 93 controls) or XLSX (controls, clauses and an About sheet) of version number
+    ``version``, or of the working SoA when it is left out."""
+    a = actor(request, org)
+    services.soa_sync(actor=a)
+    chosen = selectors.version_by_number(actor=a, number=version) if version else None
+    content, content_type, ext = exports.export_soa(actor=a, fmt=format, version=chosen)
+    response = HttpResponse(content, content_type=content_type)
+    name = f"{org}-soa-v{chosen.number}" if chosen else f"{org}-soa-working"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
+    return response
+
+
+@router.get("/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 404: Error})
+def soa_get(request: HttpRequest, org: str, entry_id: int) -> Any:
+    return selectors.soa_get(actor=actor(request, org), entry_id=entry_id)
+
+
+@router.patch(
+    "/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 403: Error, 404: Error, 422: Error}
+)
+def soa_update(request: HttpRequest, org: str, entry_id: int, payload: SoaPatch) -> Any:
+    """Excluding a control that risks plan needs ``confirm_exclusion: true``."""
+    a = actor(request, org)
+    entry = selectors.soa_get(actor=a, entry_id=entry_id)
+    services.soa_entry_update(actor=a, entry=entry, **payload.dict(exclude_unset=True))
+    return selectors.soa_get(actor=a, entry_id=entry_id)
+
+
+@router.get("/orgs/{org}/soa-versions", response={200: list[SoaVersionOut], 404: Error})
+@paginate(Pagination)
+def version_list(request: HttpRequest, org: str, state: str | None = None) -> Any:
+    return selectors.version_list(actor=actor(request, org), state=state)
+
+
+@router.post(
+    "/orgs/{org}/soa-versions",
+    response={201: SoaVersionDetailOut, 403: Error, 404: Error, 422: Error},
+)
+def version_submit(request: HttpRequest, org: str, payload: SoaSubmitIn) -> Any:
+    """Freeze the working SoA into a new version awaiting approval (one pending at a time)."""
+    version = services.soa_submit(actor=actor(request, org), comment=payload.comment)
+    return Status(201, version)
+
+
+@router.get("/orgs/{org}/soa-versions/diff", response={200: SoaDiffOut, 404: Error})
+def version_diff(request: HttpRequest, org: str, first: int, second: int | None = None) -> Any:
+    """Row by row, field by field; without ``second`` the version is compared with the
+    working SoA."""
+    a = actor(request, org)
+    one = selectors.version_get(actor=a, version_id=first)
+    two = selectors.version_get(actor=a, version_id=second) if second else None
+    diff = selectors.version_diff(actor=a, first=one, second=two)
+    return {
+        "first": one.number,
+        "second": two.number if two else None,
+        "rows": [vars(r) | {"fields": [vars(f) for f in r.fields]} for r in diff.rows],
+    }
+
+
+@router.get(
+    "/orgs/{org}/soa-versions/{version_id}", response={200: SoaVersionDetailOut, 404: Error}
+)
+def version_get(request: HttpRequest, org: str, version_id: int) -> Any:
+    return selectors.version_get(actor=actor(request, org), version_id=version_id)
+
+
+@router.post(
+    "/orgs/{org}/soa-versions/{version_id}/approve",
+    response={200: SoaVersionOut, 403: Error, 404: Error, 422: Error},
+)
+def version_approve(request: HttpRequest, org: str, version_id: int, payload: SoaDecisionIn) -> Any:
+    """Owners and admins only; an approved version never changes again."""
+    a = actor(request, org)
+    version = selectors.version_get(actor=a, version_id=version_id)
+    return services.soa_approve(actor=a, version=version, comment=payload.comment)
+
+
+@router.post(
+    "/orgs/{org}/soa-versions/{version_id}/reject",
+    response={200: SoaVersionOut, 403: Error, 404: Error, 422: Error},
+)
+def version_reject(request: HttpRequest, org: str, version_id: int, payload: SoaDecisionIn) -> Any:
+    """Owners and admins only; the comment (required) says what to change."""
+    a = actor(request, org)
+    version = selectors.version_get(actor=a, version_id=version_id)
+    return services.soa_reject(actor=a, version=version, comment=payload.comment)

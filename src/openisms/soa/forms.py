@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django import forms
+
+from openisms.soa.models import SoaStatus
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+APPLICABLE_STATUSES = [c for c in SoaStatus.choices if c[0] != SoaStatus.NOT_APPLICABLE]
+
+
+def _people(emails: list[str]) -> list[tuple[str, str]]:
+    return [("", "—")] + [(e, e) for e in emails]
+
+
+class EntryForm(forms.Form):
+    """The whole row, for members who may edit the ISMS."""
+
+    applicable = forms.BooleanField(
+        required=False,
+        help_text="Untick to exclude the control; say why in the justification.",
+    )
+    legal_regulatory = forms.BooleanField(required=False, label="Reason: legal / regulatory")
+    contractual = forms.BooleanField(required=False, label="Reason: contractual")
+    business = forms.BooleanField(required=False, label="Reason: business (best practice)")
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Why it is included; for an excluded control, why it is not needed.",
+    )
+    status = forms.ChoiceField(
+        choices=SoaStatus.choices,
+        label="Implementation status",
+        help_text="An excluded control is always 'not applicable'.",
+    )
+    owner = forms.ChoiceField(required=False)
+    target_date = forms.DateField(required=False, widget=DATE)
+    implementation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="How we implement it",
+    )
+    confirm_exclusion = forms.BooleanField(
+        required=False,
+        label="Exclude it although risks plan it as treatment",
+    )
+
+    def __init__(
+        self, *args: object, member_emails: list[str], clause: bool = False, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["owner"].choices = _people(member_emails)  # type: ignore[attr-defined]
+        if clause:
+            for name in ("applicable", "legal_regulatory", "contractual", "business"):
+                del self.fields[name]
+            del self.fields["confirm_exclusion"]
+            self.fields["status"].choices = APPLICABLE_STATUSES  # type: ignore[attr-defined]
+            self.fields["implementation"].label = "How we meet it"
+            self.fields["justification"].label = "Notes"
+
+    def changes(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        data.pop("confirm_exclusion", None)
+        return data
+
+
+class AssignedForm(forms.Form):
+    """What the owner of a row may change with only 'edit assigned'."""
+
+    status = forms.ChoiceField(choices=APPLICABLE_STATUSES, label="Implementation status")
+    implementation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="How we implement it"
+    )
+
+    def changes(self) -> dict[str, object]:
+        return dict(self.cleaned_data)
+
+
+class BulkForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Keep"), *APPLICABLE_STATUSES], required=False, label="Set status"
+    )
+    owner = forms.ChoiceField(required=False, label="Set owner")
+    target_date = forms.DateField(required=False, widget=DATE, label="Set target date")
+
+    def __init__(self, *args: object, member_emails: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        people = [("", "Keep"), ("-", "Nobody")] + [(e, e) for e in member_emails]
+        self.fields["owner"].choices = people  # type: ignore[attr-defined]
+
+    def changes(self) -> dict[str, object]:
+        data = self.cleaned_data
+        out: dict[str, object] = {}
+        if data.get("status"):
+            out["status"] = data["status"]
+        if data.get("owner"):
+            out["owner"] = None if data["owner"] == "-" else data["owner"]
+        if data.get("target_date"):
+            out["target_date"] = data["target_date"]
+        return out
+
+
+class SubmitForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="What changed since the last approved version.",
+    )
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Required when you reject: say what needs to change.",
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from openisms.soa import views
+
+app_name = "soa"
+
+P = "o/<slug:org>/soa/"
+
+urlpatterns = [
+    path(P, views.soa_list, name="list"),
+    path(P + "bulk/", views.soa_bulk, name="bulk"),
+    path(P + "export/", views.soa_export, name="export"),
+    path(P + "versions/", views.versions, name="versions"),
+    path(P + "versions/submit/", views.version_submit, name="submit"),
+    path(P + "versions/diff/", views.version_diff, name="diff"),
+    path(P + "versions/<int:version_id>/", views.version_detail, name="version_detail"),
+    path(P + "versions/<int:version_id>/approve/", views.version_approve, name="approve"),
+    path(P + "versions/<int:version_id>/reject/", views.version_reject, name="reject"),
+    path(P + "<int:entry_id>/", views.soa_detail, name="detail"),
+    path(P + "<int:entry_id>/edit/", views.soa_edit, name="edit"),
+]
