@@ -96,3 +96,26 @@ def test_keyboard_user_can_skip_to_content(page: Any) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to content"
+
+
+def test_risk_assessment_journey(page: Any) -> None:
+    """ISMS manager: record a risk planned to be treated by 8.13, see it on the heatmap, then
+    find the control proposed in the SoA with the risk as its reason."""
+    from playwright.sync_api import expect
+
+    make_org("acme", make_user("lead@example.com"))
+    _login(page, "lead@example.com")
+    page.wait_for_url("**/o/acme/")
+    page.goto("/o/acme/risks/new/")
+    page.get_by_label("Title").fill("Backups fail silently")
+    page.get_by_label("Description").fill("Nightly backup jobs stop without anyone noticing.")
+    page.get_by_label("Likelihood", exact=True).select_option("4")
+    page.get_by_label("Impact", exact=True).select_option("5")
+    page.locator("#id_planned_controls").fill("A.8.13")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Backups fail silently")
+    page.goto("/o/acme/risks/dashboard/")
+    expect(page.locator("text=risk above the threshold")).to_be_visible()
+    page.goto("/o/acme/soa/?q=backup")
+    row = page.locator("tr", has_text="Information backup")
+    expect(row).to_contain_text("R-001")

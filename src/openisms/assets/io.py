@@ -16,27 +16,14 @@ from django.db import transaction
 from openisms.accounts.models import User
 from openisms.assets import selectors
 from openisms.assets.models import Asset, AssetType, Classification, encode_tags
-from openisms.assets.services import can_edit, snapshot
+from openisms.assets.services import FIELDS, can_edit, snapshot
 from openisms.core import audit
 from openisms.core.access import Actor, scoped
 from openisms.core.tabular import Issue, TableError, read_table, write_csv, write_xlsx
 from openisms.orgs.selectors import members_by_email
 
-COLUMNS = (
-    "id",
-    "name",
-    "type",
-    "description",
-    "owner",
-    "custodian",
-    "location",
-    "classification",
-    "confidentiality",
-    "integrity",
-    "availability",
-    "tags",
-    "depends_on",
-)
+# The file has the asset's own fields, plus its id so that a re-import updates in place.
+COLUMNS = ("id", *FIELDS)
 REQUIRED = ("name", "type")
 HELP = (
     "One row per asset. Leave 'id' empty for new assets; keep it to update an existing one.",
