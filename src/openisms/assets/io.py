@@ -7,7 +7,7 @@ names an existing asset updates it, so an exported file re-imports without dupli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,14 @@ from openisms.assets.models import Asset, AssetType, Classification, encode_tags
 from openisms.assets.services import FIELDS, can_edit, snapshot
 from openisms.core import audit
 from openisms.core.access import Actor, scoped
-from openisms.core.tabular import Issue, TableError, read_table, write_csv, write_xlsx
+from openisms.core.tabular import (
+    ImportResult,
+    Issue,
+    TableError,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
 from openisms.orgs.selectors import members_by_email
 
 # The file has the asset's own fields, plus its id so that a re-import updates in place.
@@ -34,26 +41,6 @@ HELP = (
     "tags and depends_on: several values separated by '; ' (depends_on names other assets)",
 )
 MAX_LEN = {"name": 200, "location": 200}
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    issues: list[Issue] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.issues
-
-    def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.created} assets {verb} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged."
-        )
 
 
 def _choice(value: str, choices: type[AssetType] | type[Classification]) -> str | None:
@@ -177,7 +164,7 @@ def import_assets(
         if not actor.can(Perm.EDIT_ASSIGNED):
             raise PermissionDenied("Your role does not allow importing assets.")
     rows, issues = _validate(actor, data, filename)
-    result = ImportResult(issues=issues, dry_run=dry_run)
+    result = ImportResult("assets", issues=issues, dry_run=dry_run)
     if issues:
         return result
     for row in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openisms.core.exports import safe_cell
@@ -26,6 +26,29 @@ class Issue:
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
         return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an all-or-nothing import; ``issues`` empty means it was applied."""
+
+    noun: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.created} {self.noun} {verb} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged."
+        )
 
 
 def read_table(

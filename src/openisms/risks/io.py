@@ -12,43 +12,19 @@ from openisms.assets.models import Asset
 from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.core.access import Actor, scoped
-from openisms.core.tabular import Issue, TableError, read_table
+from openisms.core.tabular import ImportResult, Issue, TableError, read_table
 from openisms.orgs.selectors import members_by_email
 from openisms.risks import scoring, services
 from openisms.risks.exports import COLUMNS
 from openisms.risks.models import Risk, Threat, Treatment, Vulnerability
 
 REQUIRED = ("title", "inherent_likelihood", "inherent_impact")
+_RANGE_PREFIXES = ("frequency_", "magnitude_", "residual_frequency_", "residual_magnitude_")
 QUANT_COLUMNS = (
-    "frequency_low",
-    "frequency_mode",
-    "frequency_high",
-    "magnitude_low",
-    "magnitude_mode",
-    "magnitude_high",
+    *(c for c in COLUMNS if c.startswith(_RANGE_PREFIXES)),
     "distribution",
     "treatment_cost",
 )
-
-
-class ImportResult:
-    def __init__(self, issues: list[Issue], dry_run: bool) -> None:
-        self.issues = issues
-        self.dry_run = dry_run
-        self.created = 0
-        self.updated = 0
-        self.unchanged = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.issues
-
-    def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.created} risks {verb} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged."
-        )
 
 
 def _lookup(items: list[Any]) -> dict[str, Any]:
@@ -69,7 +45,7 @@ def import_risks(
     try:
         header, rows = read_table(data, filename)
     except TableError as exc:
-        return ImportResult([Issue(1, "", str(exc))], dry_run)
+        return ImportResult("risks", issues=[Issue(1, "", str(exc))], dry_run=dry_run)
     for name in header:
         if name and name not in COLUMNS:
             issues.append(Issue(1, name, f"Unknown column. Allowed: {', '.join(COLUMNS)}."))
@@ -77,7 +53,7 @@ def import_risks(
         if name not in header:
             issues.append(Issue(1, name, "Required column is missing."))
     if issues:
-        return ImportResult(issues, dry_run)
+        return ImportResult("risks", issues=issues, dry_run=dry_run)
     existing = {r.pk: r for r in scoped(actor, Risk).select_related("method")}
     assets = {a.name.lower(): a for a in scoped(actor, Asset)}
     threats = _lookup(list(scoped(actor, Threat)))
@@ -184,7 +160,7 @@ def import_risks(
             result_unchanged.append(number)
             continue
         plans.append((risk, before, linked_assets, planned))
-    result = ImportResult(issues, dry_run)
+    result = ImportResult("risks", issues=issues, dry_run=dry_run)
     if issues:
         return result
     result.created = sum(1 for risk, _, _, _ in plans if risk.pk is None)
