@@ -649,3 +649,17 @@ def _extend_soa() -> None:
 
 
 _extend_soa()
+
+
+def _extend_evidence_and_work() -> None:
+    """Routes of the evidence library and of tasks / My work are registered in their own files."""
+    from tests.routes_evidence import EVIDENCE_API, EVIDENCE_UI
+    from tests.routes_work import WORK_API, WORK_UI
+
+    API.extend(EVIDENCE_API)
+    UI.extend(EVIDENCE_UI)
+    API.extend(WORK_API)
+    UI.extend(WORK_UI)
+
+
+_extend_evidence_and_work()

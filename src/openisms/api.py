@@ -11,7 +11,9 @@ from openisms.catalog.api import router as catalog_router
 from openisms.core.api import AUTH, install_error_handlers
 from openisms.orgs.api import router as orgs_router
 from openisms.risks.api import router as risks_router
+from openisms.evidence.api import router as evidence_router
 from openisms.soa.api import router as soa_router
+from openisms.work.api import router as work_router
 
 api = NinjaAPI(
     title="OpenISMS API",
@@ -32,3 +34,5 @@ api.add_router("/", catalog_router)
 api.add_router("/", assets_router)
 api.add_router("/", risks_router)
 api.add_router("/", soa_router)
+api.add_router("/", evidence_router)
+api.add_router("/", work_router)

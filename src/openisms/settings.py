@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "openisms.assets",
     "openisms.risks",
     "openisms.soa",
+    "openisms.evidence",
+    "openisms.work",
     "openisms.web",
 ]
 

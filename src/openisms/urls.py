@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("openisms.assets.urls")),
     path("", include("openisms.risks.urls")),
     path("", include("openisms.soa.urls")),
+    path("", include("openisms.evidence.urls")),
+    path("", include("openisms.work.urls")),
     path("", include("openisms.web.urls")),
 ]

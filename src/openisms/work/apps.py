@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkConfig(AppConfig):
+    name = "openisms.work"
+    label = "work"
+    verbose_name = "Tasks and reminders"
