@@ -421,3 +421,18 @@ def test_to_dict_is_json_serialisable_and_rounded() -> None:
     mean = data["portfolio"]["inherent"]["mean"]
     assert mean == round(result.portfolio.inherent.mean, 2)
     assert data["risks"][1]["return_on_treatment"] is None
+
+
+def test_worker_processes_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large runs use worker processes; the block layout keeps every number identical."""
+    from openisms.risks import quant
+
+    risks = [
+        RiskInput(f"r{i}", Range(0.2, 1 + i % 5, 9), Range(1e3, 5e3 * (1 + i % 3), 9e4))
+        for i in range(3 * quant._RISKS_PER_BLOCK + 5)
+    ]
+    inline = simulate(risks, trials=5_000, seed=11, workers=1)
+    monkeypatch.setattr(quant, "_PROCESS_MIN_EVENTS", 0)  # force the pool for this small run
+    pooled = simulate(risks, trials=5_000, seed=11, workers=2, chunk_size=1)
+    assert pooled.to_dict() == inline.to_dict()
+    assert np.array_equal(pooled.portfolio_inherent_losses, inline.portfolio_inherent_losses)

@@ -28,9 +28,10 @@ organised around the cost per event:
   (larger ones make glibc map and fault in fresh pages each time).
 * Each risk's losses are kept *sparse* (event years and their losses); no risk x trial
   matrix exists.
-* Every risk owns a random stream derived from ``(seed, risk key)``, so results do not
-  depend on chunk size, thread count or finishing order. NumPy releases the GIL, so risks
-  are simulated on a thread pool.
+* Every risk owns a random stream derived from ``(seed, risk key)``, and risks are summed
+  in fixed blocks in register order, so results do not depend on how many worker
+  processes run or in which order they finish. Large runs use one process per CPU (the
+  Python work between NumPy calls holds the GIL, so threads gained only ~1.3x on two cores).
 
 Approximations, all far below Monte Carlo noise at 10^5 trials: magnitude quantiles are
 exact at 4,096 equal-probability knots and linear in between, with the PERT CDF behind
@@ -43,10 +44,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any, Literal
@@ -76,13 +79,15 @@ _BINS = 1 << _BIN_BITS
 _LOGNORMAL_TAIL_BINS = 64  # top 1/64 of a lognormal is drawn exactly, not from the table
 _BLOCK = 1 << 13  # events per block: 64 KiB float arrays stay below glibc's mmap threshold
 # Mixed-Poisson quadrature: bounded so that building a table stays far cheaper than using it.
-_MIN_NODES = 128
+_MIN_NODES = 64  # pmf error <= 1e-8 against 512 nodes for the widest PERT ranges tabulated
 _MAX_PERT_NODES = 512
 _MAX_NODES = 8192
 _MAX_TABLE_CELLS = 4_000_000
 _LOGNORMAL_Z_SPAN = 6.5  # quadrature covers |z| <= 6.5; mass outside is ~8e-11
 _MAX_TRIALS = 2**31 - 1  # far beyond any sensible run; guards against typos like 10**12
-_DEFAULT_CHUNK_SIZE = 64
+_DEFAULT_CHUNK_SIZE = 4  # blocks in flight; bounds memory, not the numbers
+_RISKS_PER_BLOCK = 32  # fixed: the portfolio sums blocks in order, so this must not vary
+_PROCESS_MIN_EVENTS = 5_000_000  # below this, starting worker processes costs more than it saves
 
 
 # --- Inputs --------------------------------------------------------------------------
@@ -434,7 +439,7 @@ def _mixed_poisson_pmf(r: Range) -> FloatArray | None:
     log_p[0, :] = 0.0  # 0 * log(0) is 0 here: P(N = 0 | lambda = 0) = 1
     log_p -= lam[None, :]
     log_p -= log_k_fact[:, None]
-    pmf = np.exp(log_p) @ w
+    pmf = (np.exp(log_p) * w[None, :]).sum(axis=1)  # not BLAS: no BLAS threads spin up
     return np.asarray(pmf / pmf.sum(), dtype=np.float64)
 
 
@@ -717,6 +722,62 @@ def _positive_int(name: str, value: object, minimum: int = 1) -> int:
     return value
 
 
+def _scatter_add(total: FloatArray, part: _SparseLoss) -> None:
+    """``total[part.idx] += part.loss`` (indices are unique, so each trial gets one add).
+
+    For dense parts a bincount into a full vector plus one vector add is ~2x faster than the
+    gather-add-scatter of fancy indexing, and gives bit-identical sums (0 + x == x).
+    """
+    if part.idx.size * 8 > total.size:
+        total += np.bincount(part.idx, weights=part.loss, minlength=total.size)
+    else:
+        total[part.idx] += part.loss
+
+
+def _simulate_block(
+    risks: Sequence[RiskInput], trials: int, seed: int
+) -> tuple[list[tuple[LossStats, LossStats]], FloatArray, FloatArray]:
+    """Simulate a block of risks: their stats and the block's part of the portfolio losses.
+
+    Risks are folded into the block's sums in register order; trial indices are unique per
+    risk, so fancy-index ``+=`` is a correct scatter-add.
+    """
+    stats: list[tuple[LossStats, LossStats]] = []
+    inherent_sum = np.zeros(trials, dtype=np.float64)
+    residual_sum = np.zeros(trials, dtype=np.float64)
+    for risk in risks:
+        inherent, residual = _simulate_risk(risk, trials, seed)
+        _scatter_add(inherent_sum, inherent)
+        _scatter_add(residual_sum, residual)
+        stats.append((inherent.stats, residual.stats))
+    return stats, inherent_sum, residual_sum
+
+
+def _expected_events(risks: Sequence[RiskInput], trials: int) -> float:
+    total = 0.0
+    for risk in risks:
+        total += range_mean(risk.frequency)
+        if risk.has_residual:
+            total += range_mean(risk.residual_frequency or risk.frequency)
+    return total * trials
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for one simulation.
+
+    Processes, not threads: the Python work between NumPy calls holds the GIL, which kept
+    threads at ~1.3x on two cores. A single-threaded caller (the CLI, a background task,
+    the benchmark) forks, which starts in milliseconds; a threaded one (the web server)
+    uses a fork server that has imported NumPy and this module, because forking a
+    multi-threaded process is unsafe.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
 def simulate(
     risks: Sequence[RiskInput],
     *,
@@ -727,10 +788,12 @@ def simulate(
 ) -> SimulationResult:
     """Run the Monte Carlo simulation for a register of risks.
 
-    ``chunk_size`` is how many risks may be in flight (simulated but not yet folded into the
-    portfolio); it bounds memory and has no effect on the numbers. ``workers`` is the thread
-    count (default: CPUs available to the process); it does not affect the numbers either,
-    because every risk has its own stream and the portfolio is summed in register order.
+    Risks are simulated in fixed blocks of ``_RISKS_PER_BLOCK`` (in register order), each
+    block summing its risks' losses per trial, and the portfolio adds the block sums in block
+    order. The block layout never changes, and every risk has its own random stream, so the
+    numbers do not depend on ``workers`` (processes; default: CPUs available) or on
+    ``chunk_size`` (how many blocks may be in flight at once, which bounds memory). Small runs
+    stay in this process, where starting workers would cost more than it saves.
     """
     if _positive_int("trials", trials) > _MAX_TRIALS:
         raise ValueError(f"trials must be <= {_MAX_TRIALS}, got {trials!r}")
@@ -746,33 +809,39 @@ def simulate(
         raise ValueError(f"risk keys must be unique, duplicated: {duplicates}")
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n_workers = min(workers or cpus or 1, chunk_size)
+    blocks = [risks[i : i + _RISKS_PER_BLOCK] for i in range(0, len(risks), _RISKS_PER_BLOCK)]
+    n_workers = min(workers or cpus or 1, len(blocks))
+    if n_workers > 1 and _expected_events(risks, trials) < _PROCESS_MIN_EVENTS:
+        n_workers = 1
     portfolio_inherent = np.zeros(trials, dtype=np.float64)
     portfolio_residual = np.zeros(trials, dtype=np.float64)
     results: list[RiskResult] = []
 
-    def fold(risk: RiskInput, inherent: _SparseLoss, residual: _SparseLoss) -> None:
-        # Trial indices are unique per risk, so fancy-index += is a correct scatter-add, and
-        # folding in register order makes every trial's float sum independent of threads.
-        portfolio_inherent[inherent.idx] += inherent.loss
-        portfolio_residual[residual.idx] += residual.loss
-        reduction = inherent.stats.mean - residual.stats.mean
-        cost = float(risk.treatment_cost)
-        roi = _return_on_treatment(reduction, cost)
-        results.append(RiskResult(risk.key, inherent.stats, residual.stats, cost, reduction, roi))
+    def fold(block: Sequence[RiskInput], done: tuple[Any, FloatArray, FloatArray]) -> None:
+        stats, inherent_sum, residual_sum = done
+        np.add(portfolio_inherent, inherent_sum, out=portfolio_inherent)
+        np.add(portfolio_residual, residual_sum, out=portfolio_residual)
+        for risk, (inherent, residual) in zip(block, stats, strict=True):
+            reduction = inherent.mean - residual.mean
+            cost = float(risk.treatment_cost)
+            roi = _return_on_treatment(reduction, cost)
+            results.append(RiskResult(risk.key, inherent, residual, cost, reduction, roi))
 
-    # Sliding window: at most chunk_size risks are running or waiting to be folded, which
-    # bounds memory, while a slow (high-frequency) risk never idles the other workers.
-    with ThreadPoolExecutor(max_workers=n_workers) as pool:
-        pending: deque[tuple[RiskInput, Future[tuple[_SparseLoss, _SparseLoss]]]] = deque()
-        for risk in risks:
-            if len(pending) >= chunk_size:
-                done_risk, future = pending.popleft()
-                fold(done_risk, *future.result())
-            pending.append((risk, pool.submit(_simulate_risk, risk, trials, seed)))
-        while pending:
-            done_risk, future = pending.popleft()
-            fold(done_risk, *future.result())
+    if n_workers == 1:
+        for block in blocks:
+            fold(block, _simulate_block(block, trials, seed))
+    else:
+        # Sliding window: at most chunk_size blocks are running or waiting to be folded.
+        with _process_pool(n_workers) as pool:
+            pending: deque[tuple[list[RiskInput], Future[Any]]] = deque()
+            for block in blocks:
+                if len(pending) >= max(chunk_size, n_workers):
+                    done_block, future = pending.popleft()
+                    fold(done_block, future.result())
+                pending.append((block, pool.submit(_simulate_block, block, trials, seed)))
+            while pending:
+                done_block, future = pending.popleft()
+                fold(done_block, future.result())
 
     inherent_stats = _dense_stats(portfolio_inherent)
     residual_stats = _dense_stats(portfolio_residual)
