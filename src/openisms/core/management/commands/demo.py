@@ -10,11 +10,12 @@ from openisms.accounts import services as account_services
 from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
-from openisms.core.access import system_actor
+from openisms.core.access import Actor, system_actor
 from openisms.core.tabular import write_csv
 from openisms.orgs import services as org_services
 from openisms.orgs.models import Organization, Role
 from openisms.risks.demo import load_demo_risks
+from openisms.soa.demo import load_demo_soa
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin@demo.openisms.example"
@@ -94,13 +95,17 @@ class Command(BaseCommand):
                 size="50-249",
                 sector="healthcare",
             )
+            team: dict[str, Actor] = {}
             for email, name, role in DEMO_TEAM:
                 user = account_services.user_create(
                     actor=None, email=email, password=secrets.token_urlsafe(24), full_name=name
                 )
                 org_services.membership_add(actor=None, org=org, user=user, role=role)
+                team[email] = Actor(user=user, org=org, role=role)
             _demo_assets(org)
             load_demo_risks(system_actor(org))
+            manager = team[DEMO_TEAM[0][0]]
+            load_demo_soa(author=manager, approver=Actor(user=admin, org=org, role=Role.OWNER))
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",
