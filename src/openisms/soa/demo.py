@@ -219,8 +219,7 @@ def _changes(row: Any) -> dict[str, Any]:
     if ref in EXCLUDED:
         return {"applicable": False, "justification": EXCLUDED[ref]}
     if row.requirement.kind == "clause":
-        status = CLAUSES.get(ref, IMPLEMENTED)
-        return {"status": status, "owner": M}
+        return {"status": CLAUSES.get(ref, IMPLEMENTED), "owner": M}
     status, owner, reasons, how = DETAIL.get(
         ref, (THEME_DEFAULT.get(theme, PARTIAL), OWNER_BY_THEME.get(theme, M), "B", "")
     )
