@@ -126,6 +126,33 @@ class Ctx:
             expires_on=dt.date.today() + dt.timedelta(days=30),
         )
 
+    def linked_work(self, *, requirement: str | None = None, risk: Any = None, n: int = 1) -> None:
+        """n evidence items and n assigned tasks on one requirement (a ref) or one risk."""
+        import datetime as dt
+
+        from openisms.evidence import services as evidence_services
+        from openisms.work import services as work_services
+
+        for _ in range(n):
+            step = next(_seq)
+            evidence_services.evidence_create_link(
+                actor=self.actor(),
+                title=f"Linked evidence {step}",
+                url=f"https://example.com/e/{step}",
+                owner=self.world.users_a["manager"].email,
+                collected_on=dt.date(2026, 1, 1),
+                valid_until=dt.date(2026, 1, 1) + dt.timedelta(days=step),
+                requirements=[requirement] if requirement else [],
+                risks=[risk.pk] if risk is not None else [],
+            )
+            work_services.task_create(
+                actor=self.actor(),
+                title=f"Linked task {step}",
+                assignee=self.world.users_a["manager"].email,
+                due_on=dt.date(2026, 1, 1) + dt.timedelta(days=step),
+                **({"requirement": requirement} if requirement else {"risk": risk.pk}),
+            )
+
     def grow(self, n: int) -> None:
         """Add n of every kind of organisation row (and the audit events they create)."""
         for _ in range(n):

@@ -80,6 +80,16 @@ def _risk(ctx: Ctx) -> dict[str, Any]:
     return {"risk_id": make_risk(ctx).pk}
 
 
+_calls = itertools.count(1)
+
+
+def _risk_with_work(ctx: Ctx) -> dict[str, Any]:
+    """A new risk with one more linked evidence item and task than the previous one."""
+    risk = make_risk(ctx)
+    ctx.linked_work(risk=risk, n=next(_calls))
+    return {"risk_id": risk.pk}
+
+
 def _acceptance(ctx: Ctx) -> dict[str, Any]:
     risk = make_risk(ctx)
     return {"acceptance_id": risk.acceptances.get().pk}
@@ -174,7 +184,7 @@ RISK_UI: list[Route] = [
     Route("GET", "risks:register", "org", 200, 200, params=_grow, query="sort=residual"),
     Route("GET", "risks:create", "org", 200, 403),
     Route("POST", "risks:create", "org", 302, 403, body=_risk_form),
-    Route("GET", "risks:detail", "org", 200, 200, params=_risk),
+    Route("GET", "risks:detail", "org", 200, 200, params=_risk_with_work),
     Route("GET", "risks:edit", "org", 200, 403, params=_risk),
     Route("POST", "risks:edit", "org", 302, 403, params=_risk, body=_risk_form),
     Route("POST", "risks:delete", "org", 302, 403, params=_risk),

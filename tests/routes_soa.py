@@ -63,7 +63,9 @@ def _grow(ctx: Ctx) -> dict[str, Any]:
 
 
 def _entry_id(ctx: Ctx) -> dict[str, Any]:
+    """The row of A.8.13, with more evidence and tasks linked to it on every call."""
     _grow(ctx)
+    ctx.linked_work(requirement="A.8.13")
     return {"entry_id": _entry(ctx).pk}
 
 
@@ -94,6 +96,54 @@ def _diff_ids(ctx: Ctx) -> dict[str, Any]:
 def _export_version(ctx: Ctx) -> dict[str, Any]:
     _grow(ctx)
     return {"version": _approved(ctx).number, "format": "xlsx"}
+
+
+def _pack(ctx: Ctx) -> dict[str, Any]:
+    """An approved version and, each call, more risks and evidence files (all in the pack)."""
+    import io
+
+    from openisms.evidence import services as evidence_services
+
+    _grow(ctx)
+    n = next(_seq)
+    upload = io.BytesIO(f"%PDF-1.7\n% restore test {n}\n%%EOF\n".encode())
+    upload.name = f"restore-{n}.pdf"
+    evidence_services.evidence_create_file(
+        actor=_owner(ctx),
+        upload=upload,
+        title=f"Restore test {n}",
+        owner=ctx.world.users_a["manager"].email,
+        validity_days=365,
+        requirements=["A.8.13"],
+    )
+    return {}
+
+
+def _readiness(ctx: Ctx) -> dict[str, Any]:
+    """Each call: what _grow adds, plus a new owner of one more control, evidence linked to a
+    control and a task, so the dashboard has more owners, evidence and tasks every time."""
+    from openisms.evidence import services as evidence_services
+    from openisms.work import services as work_services
+
+    _grow(ctx)
+    actor = _owner(ctx)
+    step = next(_seq)
+    refs = list(soa_selectors.soa_list(actor=actor).values_list("requirement__ref", flat=True)[:80])
+    soa_services.soa_entry_update(
+        actor=actor,
+        entry=_entry(ctx, refs[step % 80]),
+        owner=ctx.member().user.email,
+    )
+    evidence_services.evidence_create_link(
+        actor=actor,
+        title=f"Evidence {step}",
+        url=f"https://example.com/{step}",
+        requirements=[refs[step % 80]],
+    )
+    work_services.task_create(
+        actor=actor, title=f"Task {step}", due_on=dt.date(2026, 1, 1) + dt.timedelta(days=step)
+    )
+    return {}
 
 
 def _bulk_body(ctx: Ctx) -> dict[str, Any]:
@@ -127,6 +177,8 @@ SOA_API: list[Route] = [
         query="reason=risk_treatment&applicable=true&theme=technological",
     ),
     Route("GET", "/api/v1/orgs/{org}/soa/export", "org", 200, 200, params=_export_version),
+    Route("GET", "/api/v1/orgs/{org}/readiness", "org", 200, 200, params=_readiness),
+    Route("GET", "/api/v1/orgs/{org}/audit-pack", "org", 200, 200, params=_pack),
     Route("GET", "/api/v1/orgs/{org}/soa/{entry_id}", "org", 200, 200, params=_entry_id),
     Route(
         "PATCH",
@@ -183,6 +235,8 @@ SOA_UI: list[Route] = [
     ),
     Route("POST", "soa:bulk", "org", 302, 403, body=_bulk_body),
     Route("GET", "soa:export", "org", 200, 200, params=_grow, query="format=xlsx&version=1"),
+    Route("GET", "soa:audit_pack", "org", 200, 200, params=_pack),
+    Route("GET", "soa:readiness", "org", 200, 200, params=_readiness),
     Route("GET", "soa:detail", "org", 200, 200, params=_entry_id),
     Route("GET", "soa:edit", "org", 200, 403, params=_entry_id),
     Route("POST", "soa:edit", "org", 302, 403, params=_entry_id, body=_entry_form),

@@ -419,7 +419,7 @@ def test_xlsx_export_of_an_approved_version(ctx: Ctx) -> None:
         for row in ws.iter_rows():
             assert all(c.data_type != "f" for c in row)
     with pytest.raises(ValidationError):
-        exports.export_soa(actor=actor, fmt="pdf")
+        exports.export_soa(actor=actor, fmt="odt")
 
 
 # --- API and UI ----------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from openisms.accounts.api import router as accounts_router
 from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
 from openisms.core.api import AUTH, install_error_handlers
+from openisms.evidence.api import router as evidence_router
 from openisms.orgs.api import router as orgs_router
 from openisms.risks.api import router as risks_router
-from openisms.evidence.api import router as evidence_router
 from openisms.soa.api import router as soa_router
 from openisms.work.api import router as work_router
 

@@ -23,6 +23,9 @@ OWN = {
     "import",
     "export",
     "risk",
+    "soa",
+    "audit_pack",
+    "reminders",
 }
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"openisms migrate: {exc}", file=sys.stderr)
             return 1
         return 0
+    if name == "worker":
+        _schedule_reminders()
     command = ALIASES.get(name, [name.replace("-", "_")])
     if command[0] in OWN:
         try:
@@ -67,11 +72,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _schedule_reminders() -> None:
+    """A starting worker makes sure the daily reminder run is queued (once, never twice)."""
+    from openisms.work.tasks import ensure_scheduled
+
+    try:
+        when = ensure_scheduled()
+    except Exception as exc:  # noqa: BLE001 - e.g. not migrated yet; the worker still starts
+        print(f"openisms worker: reminders not scheduled: {exc}", file=sys.stderr)
+        return
+    if when is not None:
+        print(f"openisms worker: reminder e-mails scheduled for {when:%Y-%m-%d %H:%M} UTC")
+
+
 USAGE = """usage: openisms COMMAND [options]
 
 Commands:
   serve                      serve the web app and API (gunicorn) and a background worker
-  worker                     run the background task worker
+  worker                     run the background task worker (and the daily reminders)
   migrate                    apply database migrations and load the shipped catalogues
   load-catalogs [--force]    load or upgrade the framework catalogues
   demo                       create the demo organisation and print its admin login once
@@ -84,6 +102,9 @@ Commands:
   import risks --org SLUG FILE [--dry-run]
   export risks --org SLUG --format csv|xlsx|pdf -o FILE
   risk simulate --org SLUG [--trials N] [--seed S] --format json
+  reminders send [--org SLUG] [--date YYYY-MM-DD] [--dry-run]   e-mail new reminders once
+  soa export --org SLUG --format xlsx|pdf|csv|docx [--version N] -o FILE
+  audit-pack --org SLUG -o FILE.zip   approved SoA, risk register, evidence, SHA-256 manifest
   Any other Django management command (check, shell, createcachetable, ...) also works.
 """
 

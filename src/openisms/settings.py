@@ -2,11 +2,14 @@
 
 Variables: DATABASE_URL, OPENISMS_DATA_DIR, OPENISMS_SECRET_KEY, OPENISMS_DEBUG,
 OPENISMS_ALLOWED_HOSTS, OPENISMS_HOST, OPENISMS_PORT, OPENISMS_EMAIL_URL-style SMTP settings,
-OPENISMS_SECURE_COOKIES, OPENISMS_STORAGE (file or s3). See docs/deployment.md.
+OPENISMS_SECURE_COOKIES, evidence storage (OPENISMS_MEDIA_ROOT, or OPENISMS_STORAGE_BACKEND and
+OPENISMS_STORAGE_OPTIONS for S3-compatible storage), OPENISMS_EVIDENCE_MAX_BYTES.
+See docs/deployment.md.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -192,12 +195,31 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG or os.environ.get("OPENISMS_PLAIN_STATIC"):
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Evidence storage: uploaded evidence goes through Django's storage API ("default"). Files
+# live under OPENISMS_DATA_DIR/media unless OPENISMS_MEDIA_ROOT says otherwise; they are never
+# served under MEDIA_URL, only through the permission-checked download views. For S3-compatible
+# storage, point STORAGES["default"] at a storage backend (see docs/deployment.md).
+MEDIA_ROOT = Path(os.environ.get("OPENISMS_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+STORAGES["default"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
+}
+if os.environ.get("OPENISMS_STORAGE_BACKEND"):  # e.g. storages.backends.s3.S3Storage
+    STORAGES["default"] = {
+        "BACKEND": os.environ["OPENISMS_STORAGE_BACKEND"],
+        "OPTIONS": json.loads(os.environ.get("OPENISMS_STORAGE_OPTIONS", "{}")),
+    }
+OPENISMS_EVIDENCE_MAX_BYTES = int(os.environ.get("OPENISMS_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
+OPENISMS_EVIDENCE_DUE_SOON_DAYS = int(os.environ.get("OPENISMS_EVIDENCE_DUE_SOON_DAYS", "30"))
+# Uploads above Django's 2.5 MB default (FILE_UPLOAD_MAX_MEMORY_SIZE) are streamed to a
+# temporary file while they are checked; the evidence limit itself is enforced by the service.
 WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {
@@ -223,6 +245,11 @@ MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("OPENISMS_EMAIL_FROM", "OpenISMS <openisms@localhost>")
 OPENISMS_BASE_URL = os.environ.get("OPENISMS_BASE_URL", f"http://{HOST}:{PORT}")
 OPENISMS_INVITATION_DAYS = int(os.environ.get("OPENISMS_INVITATION_DAYS", "7"))
+# Reminder e-mails (openisms.work): the worker sends them daily at this hour (UTC).
+OPENISMS_REMINDER_HOUR = int(os.environ.get("OPENISMS_REMINDER_HOUR", "7"))
+OPENISMS_REMINDERS_ENABLED = _env_bool("OPENISMS_REMINDERS_ENABLED", default=True)
+# The catalogue framework the Statement of Applicability covers (see soa.models.soa_framework).
+OPENISMS_SOA_FRAMEWORK = os.environ.get("OPENISMS_SOA_FRAMEWORK", "iso27001-2022")
 
 LOGGING = {
     "version": 1,

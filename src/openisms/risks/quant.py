@@ -85,7 +85,7 @@ _MAX_NODES = 8192
 _MAX_TABLE_CELLS = 4_000_000
 _LOGNORMAL_Z_SPAN = 6.5  # quadrature covers |z| <= 6.5; mass outside is ~8e-11
 _MAX_TRIALS = 2**31 - 1  # far beyond any sensible run; guards against typos like 10**12
-_DEFAULT_CHUNK_SIZE = 4  # blocks in flight; bounds memory, not the numbers
+_DEFAULT_CHUNK_SIZE = 16  # blocks in flight: bounds memory (not the numbers), avoids idling
 _RISKS_PER_BLOCK = 32  # fixed: the portfolio sums blocks in order, so this must not vary
 _PROCESS_MIN_EVENTS = 5_000_000  # below this, starting worker processes costs more than it saves
 

@@ -37,6 +37,7 @@ from openisms.risks.models import (
     Vulnerability,
 )
 from openisms.web.decorators import form_errors_from, org_view
+from openisms.web.panels import linked_work
 
 PAGE_SIZE = 50
 KINDS: dict[str, type[Threat] | type[Vulnerability]] = {
@@ -211,6 +212,7 @@ def risk_detail(request: HttpRequest, actor: Actor, risk_id: int) -> HttpRespons
         "can_delete": actor.can(Perm.EDIT_ISMS),
         "suggested": list(risk.threat.suggested_controls.all()) if risk.threat else [],
         "history": object_history(actor=actor, object_type="risks.risk", object_id=risk.pk)[:20],
+        **linked_work(actor, risk=risk),
     }
     return render(request, "risks/detail.html", context)
 

@@ -15,8 +15,17 @@ from django.db import models
 
 from openisms.core.models import OrgScopedModel
 
-FRAMEWORK = "iso27001-2022"
+DEFAULT_FRAMEWORK = "iso27001-2022"
 CLAUSE_REF_RE = r"^[0-9]+(\.[0-9]+)*$"  # 4, 6.1, 6.1.2 (not the lettered items such as 6.1.2.a)
+
+
+def soa_framework() -> str:
+    """The catalogue framework whose controls and clauses the SoA covers.
+
+    ``OPENISMS_SOA_FRAMEWORK`` (default ISO/IEC 27001:2022); the benchmark points it at a
+    synthetic catalogue of 1,500 controls. Read through this one function, never a constant.
+    """
+    return str(getattr(settings, "OPENISMS_SOA_FRAMEWORK", DEFAULT_FRAMEWORK))
 
 
 class SoaStatus(models.TextChoices):

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from openisms.core.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
-from openisms.soa.models import FRAMEWORK, REASONS, SoaEntry, SoaStatus, SoaVersion
+from openisms.soa.models import REASONS, SoaEntry, SoaStatus, SoaVersion, soa_framework
 
 PLANNED = Risk.planned_controls.through
 REASON_KEYS = tuple(key for key, _ in REASONS)
@@ -62,7 +62,7 @@ def risks_of(entry: SoaEntry) -> list[Risk]:
 def _base(actor: Actor) -> QuerySet[SoaEntry]:
     return (
         scoped(actor, SoaEntry)
-        .filter(requirement__framework__slug=FRAMEWORK)
+        .filter(requirement__framework__slug=soa_framework())
         .select_related("requirement", "owner")
         .annotate(risk_count=_risk_count(actor))
     )
@@ -140,7 +140,7 @@ def soa_counts(*, actor: Actor, kind: str = "control") -> dict[str, int]:
     qs = (
         scoped(actor, SoaEntry)
         .filter(
-            requirement__framework__slug=FRAMEWORK,
+            requirement__framework__slug=soa_framework(),
             requirement__kind="clause" if kind == "clause" else "control",
         )
         .annotate(is_planned=planned)
@@ -163,12 +163,20 @@ def soa_themes(*, actor: Actor) -> list[str]:
     return sorted(
         set(
             scoped(actor, SoaEntry)
-            .filter(requirement__kind="control")
+            .filter(requirement__framework__slug=soa_framework(), requirement__kind="control")
             .exclude(requirement__theme="")
             .values_list("requirement__theme", flat=True)
             .distinct()
         )
     )
+
+
+def framework_name(*, slug: str) -> str:
+    """The catalogue's display name for a framework (shared catalogue data, not org data)."""
+    from openisms.catalog.models import Framework
+
+    name = Framework.objects.filter(slug=slug).values_list("name", flat=True).first()
+    return name or slug
 
 
 # --- the snapshot rows ----------------------------------------------------------------------
@@ -200,9 +208,66 @@ def entry_row(entry: SoaEntry) -> dict[str, Any]:
 
 
 def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
-    """Every live row (clauses and controls) as a snapshot would freeze it: two queries."""
-    qs = with_risks(actor, _base(actor)).order_by("requirement__position")
-    return [entry_row(e) for e in qs]
+    """Every live row (clauses and controls) as a snapshot would freeze it: two queries.
+
+    Plain values rather than model instances (same dicts as :func:`entry_row`): submitting and
+    exporting a 1,500-control SoA would otherwise spend most of its time building objects.
+    """
+    risk_refs: dict[int, list[str]] = {}
+    links = (
+        scoped(actor, Risk)
+        .filter(planned_controls__isnull=False)
+        .order_by("ref")
+        .values_list("planned_controls", "ref")
+    )
+    for requirement_id, ref in links:
+        risk_refs.setdefault(requirement_id, []).append(ref)
+    rows = (
+        scoped(actor, SoaEntry)
+        .filter(requirement__framework__slug=soa_framework())
+        .order_by("requirement__position")
+        .values(
+            "requirement_id",
+            "requirement__ref",
+            "requirement__kind",
+            "requirement__title",
+            "requirement__theme",
+            "applicable",
+            "legal_regulatory",
+            "contractual",
+            "business",
+            "justification",
+            "status",
+            "owner__email",
+            "target_date",
+            "implementation",
+        )
+    )
+    out = []
+    for row in rows:
+        refs = risk_refs.get(row["requirement_id"], [])
+        out.append(
+            {
+                "ref": row["requirement__ref"],
+                "kind": row["requirement__kind"],
+                "title": row["requirement__title"],
+                "theme": row["requirement__theme"],
+                "applicable": row["applicable"],
+                "reasons": {
+                    "risk_treatment": bool(refs),
+                    "risks": list(refs),
+                    "legal_regulatory": row["legal_regulatory"],
+                    "contractual": row["contractual"],
+                    "business": row["business"],
+                },
+                "justification": row["justification"],
+                "status": row["status"],
+                "owner": row["owner__email"],
+                "target_date": row["target_date"].isoformat() if row["target_date"] else None,
+                "implementation": row["implementation"],
+            }
+        )
+    return out
 
 
 # --- versions -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from openisms.core import audit
 from openisms.core.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.soa import selectors
-from openisms.soa.models import CLAUSE_REF_RE, FRAMEWORK, SoaEntry, SoaStatus, SoaVersion
+from openisms.soa.models import CLAUSE_REF_RE, SoaEntry, SoaStatus, SoaVersion, soa_framework
 
 ENTRY_FIELDS = (
     "applicable",
@@ -44,7 +44,7 @@ def entry_snapshot(entry: SoaEntry) -> dict[str, Any]:
 
 def soa_requirements() -> QuerySet[Requirement]:
     """The requirements an SoA has rows for: every control, and clauses 4-10 without letters."""
-    return Requirement.objects.filter(framework__slug=FRAMEWORK, retired=False).filter(
+    return Requirement.objects.filter(framework__slug=soa_framework(), retired=False).filter(
         Q(kind="control") | Q(kind="clause", ref__regex=CLAUSE_REF_RE)
     )
 
@@ -251,7 +251,7 @@ def soa_submit(*, actor: Actor, comment: str = "") -> SoaVersion:
         org=actor.org,
         number=last + 1,
         state=SoaVersion.State.SUBMITTED,
-        snapshot={"framework": FRAMEWORK, "rows": selectors.working_rows(actor=actor)},
+        snapshot={"framework": soa_framework(), "rows": selectors.working_rows(actor=actor)},
         comment=(comment or "").strip(),
         submitted_by=actor.user,
         submitted_at=timezone.now(),

@@ -10,6 +10,7 @@ urlpatterns = [
     path(P, views.soa_list, name="list"),
     path(P + "bulk/", views.soa_bulk, name="bulk"),
     path(P + "export/", views.soa_export, name="export"),
+    path(P + "audit-pack/", views.audit_pack, name="audit_pack"),
     path(P + "versions/", views.versions, name="versions"),
     path(P + "versions/submit/", views.version_submit, name="submit"),
     path(P + "versions/diff/", views.version_diff, name="diff"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path(P + "versions/<int:version_id>/reject/", views.version_reject, name="reject"),
     path(P + "<int:entry_id>/", views.soa_detail, name="detail"),
     path(P + "<int:entry_id>/edit/", views.soa_edit, name="edit"),
+    path("o/<slug:org>/readiness/", views.readiness_dashboard, name="readiness"),
 ]

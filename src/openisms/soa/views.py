@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.core.access import Actor, Perm
 from openisms.orgs.selectors import members_by_email, object_history
-from openisms.soa import exports, selectors, services
+from openisms.soa import exports, pack, readiness, selectors, services
 from openisms.soa.forms import AssignedForm, BulkForm, DecisionForm, EntryForm, SubmitForm
 from openisms.soa.models import REASONS, SoaStatus, SoaVersion
 from openisms.web.decorators import form_errors_from, org_view
+from openisms.web.panels import linked_work
 
 PAGE_SIZE = 100  # every Annex A control on one page
 
@@ -104,6 +105,7 @@ def soa_detail(request: HttpRequest, actor: Actor, entry_id: int) -> HttpRespons
         "risks": selectors.risks_of(entry),
         "can_edit": services.can_edit_entry(actor, entry),
         "history": object_history(actor=actor, object_type="soa.soaentry", object_id=entry.pk)[:20],
+        **linked_work(actor, requirement=entry.requirement),
     }
     return render(request, "soa/detail.html", context)
 
@@ -161,7 +163,7 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
 
 @org_view("soa")
 def soa_export(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """?format=csv|xlsx, and ?version=N for a version (otherwise the working SoA)."""
+    """?format=csv|xlsx|pdf|docx, and ?version=N for a version (otherwise the working SoA)."""
     services.soa_sync(actor=actor)
     number = request.GET.get("version", "")
     version = (
@@ -177,6 +179,16 @@ def soa_export(request: HttpRequest, actor: Actor) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
     return response
+
+
+@org_view("soa")
+def audit_pack(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The audit pack as a download; any member may take it (auditors need it)."""
+    try:
+        return pack.pack_response(actor)  # type: ignore[return-value] # a streaming FileResponse
+    except ValidationError as exc:
+        messages.error(request, _problem(exc))
+        return redirect("soa:versions", org=actor.org.slug)
 
 
 # --- versions and approval ------------------------------------------------------------------
@@ -289,3 +301,18 @@ def version_diff(request: HttpRequest, actor: Actor) -> HttpResponse:
         "tab": "diff",
     }
     return render(request, "soa/diff.html", context)
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+
+@org_view("soa")
+def readiness_dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
+    services.soa_sync(actor=actor)
+    context = {
+        "org": actor.org,
+        "r": readiness.readiness(actor=actor),
+        "statuses": readiness.PROGRESS,
+        "tab": "readiness",
+    }
+    return render(request, "soa/readiness.html", context)

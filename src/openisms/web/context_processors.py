@@ -9,12 +9,13 @@ from openisms.orgs.selectors import memberships_of
 
 NAV = (
     ("dashboard", "Dashboard", "web:dashboard"),
+    ("work", "My work", "work:my_work"),
     ("catalog", "Catalogue", "catalog:index"),
     ("assets", "Assets", "assets:list"),
     ("risks", "Risks", "risks:register"),
     ("soa", "SoA", "soa:list"),
     ("frameworks", "Frameworks", None),
-    ("evidence", "Evidence", None),
+    ("evidence", "Evidence", "evidence:list"),
     ("audits", "Audits", None),
     ("settings", "Settings", "web:org_settings"),
 )

@@ -19,6 +19,7 @@ from openisms.accounts import services as account_services
 from openisms.catalog import selectors as catalog_selectors
 from openisms.core.access import Actor, Perm
 from openisms.orgs import selectors, services
+from openisms.soa import readiness as soa_readiness
 from openisms.web.decorators import form_errors_from, org_view
 from openisms.web.forms import (
     AcceptInvitationForm,
@@ -57,6 +58,7 @@ def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
         "actor": actor,
         "org": actor.org,
         "member_counts": selectors.member_counts(actor=actor),
+        "readiness": soa_readiness.summary(actor=actor),
         "frameworks": frameworks,
         "recent": list(
             selectors.object_history(

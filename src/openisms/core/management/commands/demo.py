@@ -12,10 +12,12 @@ from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
 from openisms.core.access import Actor, system_actor
 from openisms.core.tabular import write_csv
+from openisms.evidence.demo import load_demo_evidence
 from openisms.orgs import services as org_services
 from openisms.orgs.models import Organization, Role
 from openisms.risks.demo import load_demo_risks
 from openisms.soa.demo import load_demo_soa
+from openisms.work.demo import load_demo_tasks
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN = "admin@demo.openisms.example"
@@ -105,7 +107,10 @@ class Command(BaseCommand):
             _demo_assets(org)
             load_demo_risks(system_actor(org))
             manager = team[DEMO_TEAM[0][0]]
-            load_demo_soa(author=manager, approver=Actor(user=admin, org=org, role=Role.OWNER))
+            owner = Actor(user=admin, org=org, role=Role.OWNER)
+            load_demo_soa(author=manager, approver=owner)
+            load_demo_evidence(actor=owner)
+            load_demo_tasks(actor=owner)
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",

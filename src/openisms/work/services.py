@@ -1,0 +1,214 @@
+"""Writes for tasks and comments. Each is atomic and records its audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from openisms.catalog.models import Requirement
+from openisms.core import audit
+from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.selectors import resolve_member
+from openisms.risks.models import Risk
+from openisms.work.models import Task, TaskComment, TaskPriority, TaskStatus
+
+TASK_FIELDS = (
+    "title",
+    "description",
+    "assignee",
+    "due_on",
+    "status",
+    "priority",
+    "requirement",
+    "risk",
+)
+# What the assignee may change with only Perm.EDIT_ASSIGNED.
+ASSIGNED_FIELDS = frozenset({"status"})
+MAX_COMMENT = 10_000
+
+
+def task_snapshot(task: Task) -> dict[str, Any]:
+    data = audit.snapshot(task)
+    data["ref"] = task.ref
+    return data
+
+
+def is_assignee(actor: Actor, task: Task) -> bool:
+    return (
+        actor.can(Perm.EDIT_ASSIGNED)
+        and actor.user is not None
+        and task.assignee_id is not None
+        and task.assignee_id == actor.user.pk
+    )
+
+
+def can_edit_task(actor: Actor, task: Task) -> bool:
+    """Editors change everything; the assignee may change the status."""
+    return actor.can(Perm.EDIT_ISMS) or is_assignee(actor, task)
+
+
+def can_comment(actor: Actor, task: Task) -> bool:
+    return actor.can(Perm.EDIT_ISMS) or is_assignee(actor, task)
+
+
+def resolve_requirement(value: object) -> Requirement | None:
+    """A control or clause of the SoA's framework, by ref ("A.5.15", "5.15", "9.2") or object.
+
+    A bare number is tried as a clause first, then as an Annex A control: "5.1" is clause 5.1,
+    write "A.5.1" for the control.
+    """
+    from openisms.soa.models import soa_framework
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, Requirement):
+        return value
+    text = str(value).strip()
+    if text.lower().startswith("a.") and len(text) > 2:
+        candidates = [f"A.{text[2:]}"]
+    else:
+        candidates = [text, f"A.{text}"]
+    found = {
+        r.ref: r
+        for r in Requirement.objects.filter(
+            framework__slug=soa_framework(),
+            ref__in=candidates,
+            kind__in=("control", "clause"),
+            retired=False,
+        )
+    }
+    for ref in candidates:
+        if ref in found:
+            return found[ref]
+    raise ValidationError({"requirement": f"No control or clause {text} in the catalogue."})
+
+
+def resolve_risk(actor: Actor, value: object) -> Risk | None:
+    """A risk of the organisation, by ref ("R-003"), id or object."""
+    if value in (None, ""):
+        return None
+    qs = scoped(actor, Risk)
+    if isinstance(value, Risk):
+        risk = qs.filter(pk=value.pk).first()
+    elif isinstance(value, int) or str(value).strip().isdigit():
+        risk = qs.filter(pk=int(str(value).strip())).first()
+    else:
+        risk = qs.filter(ref__iexact=str(value).strip()).first()
+    if risk is None:
+        raise ValidationError({"risk": f"No risk {value} in this organisation."})
+    return risk
+
+
+def _apply(actor: Actor, task: Task, changes: dict[str, Any]) -> None:
+    unknown = set(changes) - set(TASK_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
+    # Choosing one target replaces the other: a task is on a control or clause, or on a risk.
+    if changes.get("requirement") not in (None, "") and "risk" not in changes:
+        task.risk = None
+    if changes.get("risk") not in (None, "") and "requirement" not in changes:
+        task.requirement = None
+    for name, value in changes.items():
+        if name == "assignee":
+            task.assignee = resolve_member(value, "assignee", actor=actor)
+        elif name == "requirement":
+            task.requirement = resolve_requirement(value)
+        elif name == "risk":
+            task.risk = resolve_risk(actor, value)
+        elif isinstance(value, str):
+            setattr(task, name, value.strip())
+        else:
+            setattr(task, name, value)
+    errors: dict[str, str] = {}
+    if not task.title:
+        errors["title"] = "Give the task a title."
+    if task.status not in TaskStatus.values:
+        errors["status"] = f"Unknown status '{task.status}'."
+    if task.priority not in TaskPriority.values:
+        errors["priority"] = f"Unknown priority '{task.priority}'."
+    if task.requirement_id and task.risk_id:
+        errors["risk"] = "A task is on a control or clause, or on a risk, not both."
+    if errors:
+        raise ValidationError(errors)
+    if task.status == TaskStatus.DONE:
+        task.completed_at = task.completed_at or timezone.now()
+    else:
+        task.completed_at = None
+    task.full_clean(exclude=["org", "number", "assignee", "requirement", "risk", "created_by"])
+
+
+@transaction.atomic
+def task_create(*, actor: Actor, **fields: Any) -> Task:
+    actor.require(Perm.EDIT_ISMS)
+    task = Task(org=actor.org, created_by=actor.user)
+    _apply(actor, task, fields)
+    last = scoped(actor, Task).aggregate(n=Max("number"))["n"] or 0
+    task.number = last + 1
+    task.save()
+    audit.record(
+        actor=actor.user, org=actor.org, action="task.create", obj=task, after=task_snapshot(task)
+    )
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: Actor, task: Task, **changes: Any) -> Task:
+    """Change a task; the audit event holds only the fields that changed."""
+    if not can_edit_task(actor, task):
+        raise PermissionDenied("You can change only the tasks assigned to you.")
+    before = task_snapshot(task)
+    _apply(actor, task, changes)
+    after = task_snapshot(task)
+    changed = sorted(k for k, v in after.items() if before.get(k) != v)
+    if not actor.can(Perm.EDIT_ISMS):
+        forbidden = sorted(set(changed) - ASSIGNED_FIELDS - {"completed_at"})
+        if forbidden:
+            raise PermissionDenied(
+                "As the assignee you may change only the status of the task "
+                f"(not {', '.join(forbidden)})."
+            )
+    if not changed:
+        return task
+    task.save()
+    audit.record(
+        actor=actor.user,
+        org=actor.org,
+        action="task.update",
+        obj=task,
+        before={"ref": task.ref} | {k: before.get(k) for k in changed},
+        after={"ref": task.ref} | {k: after[k] for k in changed},
+    )
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor: Actor, task: Task) -> None:
+    """Remove a task created by mistake (with its comments); the event keeps what it was."""
+    actor.require(Perm.EDIT_ISMS)
+    before = task_snapshot(task)
+    before["comments"] = scoped(actor, TaskComment).filter(task=task).count()
+    audit.record(actor=actor.user, org=actor.org, action="task.delete", obj=task, before=before)
+    task.delete()
+
+
+@transaction.atomic
+def task_comment_add(*, actor: Actor, task: Task, body: str) -> TaskComment:
+    if not can_comment(actor, task):
+        raise PermissionDenied("You can comment only on the tasks assigned to you.")
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": "Write something."})
+    if len(text) > MAX_COMMENT:
+        raise ValidationError({"body": f"Keep a comment under {MAX_COMMENT:,} characters."})
+    comment = TaskComment(org=actor.org, task=task, author=actor.user, body=text)
+    comment.save()
+    after = audit.snapshot(comment)
+    after["task_ref"] = task.ref
+    audit.record(
+        actor=actor.user, org=actor.org, action="task_comment.create", obj=comment, after=after
+    )
+    return comment
