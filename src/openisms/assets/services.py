@@ -104,15 +104,14 @@ def asset_update(*, actor: Actor, asset: Asset, **changes: Any) -> Asset:
     if depends is not None:
         asset.depends_on.set(depends)
     after = snapshot(asset)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            org=actor.org,
-            action="asset.update",
-            obj=asset,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        actor=actor.user,
+        org=actor.org,
+        action="asset.update",
+        obj=asset,
+        before=before,
+        after=after,
+    )
     return asset
 
 

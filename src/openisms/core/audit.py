@@ -109,6 +109,21 @@ def record(
     return event
 
 
+def record_change(
+    *,
+    actor: User | None,
+    org: Organization | None,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> AuditEvent | None:
+    """Record an update only if it changed something (saving a form unchanged is no event)."""
+    if before == after:
+        return None
+    return record(actor=actor, org=org, action=action, obj=obj, before=before, after=after)
+
+
 def record_many(
     *,
     actor: User | None,

@@ -311,15 +311,14 @@ def evidence_update(*, actor: Actor, item: EvidenceItem, **changes: Any) -> Evid
     _validate(item)
     item.save()
     after = item_snapshot(item)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            org=actor.org,
-            action="evidence_item.update",
-            obj=item,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        actor=actor.user,
+        org=actor.org,
+        action="evidence_item.update",
+        obj=item,
+        before=before,
+        after=after,
+    )
     return item
 
 

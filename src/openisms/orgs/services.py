@@ -71,15 +71,14 @@ def organization_update(*, actor: Actor, **changes: Any) -> Organization:
     _validate_org(org)
     org.save()
     after = audit.snapshot(org)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            org=org,
-            action="organization.update",
-            obj=org,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        actor=actor.user,
+        org=org,
+        action="organization.update",
+        obj=org,
+        before=before,
+        after=after,
+    )
     return org
 
 

@@ -472,15 +472,14 @@ def risk_update(*, actor: Actor, risk: Risk, **changes: Any) -> Risk:
     for name, objs in relations.items():
         getattr(risk, name).set(objs)
     after = _risk_snapshot(risk)
-    if before != after:
-        audit.record(
-            actor=_user(actor),
-            org=actor.org,
-            action="risk.update",
-            obj=risk,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        actor=_user(actor),
+        org=actor.org,
+        action="risk.update",
+        obj=risk,
+        before=before,
+        after=after,
+    )
     return risk
 
 

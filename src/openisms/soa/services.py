@@ -156,15 +156,14 @@ def soa_entry_update(
     entry.full_clean(exclude=["org", "requirement", "owner"])  # owner: checked as member
     entry.save()
     after = entry_snapshot(entry)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            org=actor.org,
-            action="soa_entry.update",
-            obj=entry,
-            before=before,
-            after=after,
-        )
+    audit.record_change(
+        actor=actor.user,
+        org=actor.org,
+        action="soa_entry.update",
+        obj=entry,
+        before=before,
+        after=after,
+    )
     return entry
 
 
