@@ -278,6 +278,24 @@ def test_count_samplers_have_mixture_moments(direct: bool) -> None:
     assert dense.var() == pytest.approx(var, rel=0.03)
 
 
+@pytest.mark.parametrize("freq", [Range(0.05, 0.3, 1.0), Range(0.01, 0.02, 0.05), Range(0.5, 2, 6)])
+def test_count_distribution_matches_the_pmf(freq: Range) -> None:
+    """Rare and frequent events alike: the sampled counts reproduce P(N = k)."""
+    pmf = _mixed_poisson_pmf(freq)
+    assert pmf is not None
+    years, per_k = _CountSampler(freq, pmf).sample(rng(5), N)
+    assert np.unique(years).size == years.size and (years.size == 0 or years.max() < N)
+    observed = np.concatenate(([N - years.size], per_k[1:]))
+    for k in range(4):
+        p_k = pmf[k] if k < 3 else pmf[3:].sum()
+        got = observed[k] if k < 3 else observed[3:].sum()
+        assert abs(got - N * p_k) < 5 * math.sqrt(N * p_k * (1 - p_k)) + 1, (k, got, N * p_k)
+    # Years with two or more events are not clustered at the start or the end.
+    several = years[int(per_k[1]) :]
+    if several.size > 100:
+        assert abs(several.mean() - N / 2) < 5 * N / math.sqrt(12 * several.size)
+
+
 def test_event_years_are_spread_uniformly_and_independently_of_counts() -> None:
     """Which years get events (and how many) must not depend on the year's index."""
     freq = Range(0.2, 0.5, 1.5)
