@@ -38,14 +38,7 @@ def snapshot(asset: Asset) -> dict[str, Any]:
 
 
 def can_edit(actor: Actor, asset: Asset | None = None) -> bool:
-    if actor.can(Perm.EDIT_ISMS):
-        return True
-    return (
-        asset is not None
-        and actor.can(Perm.EDIT_ASSIGNED)
-        and actor.user is not None
-        and asset.owner_id == actor.user.pk
-    )
+    return actor.can_edit(asset.owner_id if asset is not None else None)
 
 
 def _apply(

@@ -61,6 +61,20 @@ class Actor:
     def can(self, perm: Perm) -> bool:
         return perm in ROLE_PERMS.get(self.role, frozenset())
 
+    def is_assigned(self, assignee_id: int | None) -> bool:
+        """Whether a row is assigned to (owned by) this member, whose role lets them edit what
+        is assigned to them (Perm.EDIT_ASSIGNED)."""
+        return (
+            self.can(Perm.EDIT_ASSIGNED)
+            and self.user is not None
+            and assignee_id is not None
+            and assignee_id == self.user.pk
+        )
+
+    def can_edit(self, assignee_id: int | None) -> bool:
+        """Editors change any row; other members only the rows assigned to them."""
+        return self.can(Perm.EDIT_ISMS) or self.is_assigned(assignee_id)
+
     def require(self, perm: Perm) -> None:
         if not self.can(perm):
             raise PermissionDenied(f"Your role ({self.role}) does not allow this.")

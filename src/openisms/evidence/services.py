@@ -59,16 +59,11 @@ class DuplicateEvidence(ValidationError):
 
 def can_edit_item(actor: Actor, item: EvidenceItem) -> bool:
     """Editors change everything; an item's owner may upload versions and change its dates."""
-    return actor.can(Perm.EDIT_ISMS) or is_assigned(actor, item)
+    return actor.can_edit(item.owner_id)
 
 
 def is_assigned(actor: Actor, item: EvidenceItem) -> bool:
-    return (
-        actor.can(Perm.EDIT_ASSIGNED)
-        and actor.user is not None
-        and item.owner_id is not None
-        and item.owner_id == actor.user.pk
-    )
+    return actor.is_assigned(item.owner_id)
 
 
 def item_snapshot(item: EvidenceItem) -> dict[str, Any]:

@@ -376,14 +376,7 @@ def validate_quant(value: Any) -> dict[str, Any] | None:
 
 
 def can_edit_risk(actor: Actor, risk: Risk | None = None) -> bool:
-    if actor.can(Perm.EDIT_ISMS):
-        return True
-    return (
-        risk is not None
-        and actor.can(Perm.EDIT_ASSIGNED)
-        and actor.user is not None
-        and risk.owner_id == actor.user.pk
-    )
+    return actor.can_edit(risk.owner_id if risk is not None else None)
 
 
 def _apply(actor: Actor, risk: Risk, fields: dict[str, Any]) -> dict[str, list[Any]]:

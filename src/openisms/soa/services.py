@@ -79,16 +79,11 @@ def soa_sync(*, actor: Actor) -> int:
 
 def can_edit_entry(actor: Actor, entry: SoaEntry) -> bool:
     """Editors change everything; a row's owner may change its status and implementation."""
-    return actor.can(Perm.EDIT_ISMS) or is_assigned(actor, entry)
+    return actor.can_edit(entry.owner_id)
 
 
 def is_assigned(actor: Actor, entry: SoaEntry) -> bool:
-    return (
-        actor.can(Perm.EDIT_ASSIGNED)
-        and actor.user is not None
-        and entry.owner_id is not None
-        and entry.owner_id == actor.user.pk
-    )
+    return actor.is_assigned(entry.owner_id)
 
 
 def _risk_refs(actor: Actor, entry: SoaEntry) -> list[str]:

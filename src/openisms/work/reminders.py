@@ -36,6 +36,7 @@ KIND_HEADINGS = {
     "task_due": "Tasks due soon",
     "evidence_expired": "Expired evidence",
     "evidence_expiring": "Evidence about to expire",
+    "evidence_review_due": "Evidence due for review",
 }
 
 

@@ -38,21 +38,17 @@ def task_snapshot(task: Task) -> dict[str, Any]:
 
 
 def is_assignee(actor: Actor, task: Task) -> bool:
-    return (
-        actor.can(Perm.EDIT_ASSIGNED)
-        and actor.user is not None
-        and task.assignee_id is not None
-        and task.assignee_id == actor.user.pk
-    )
+    return actor.is_assigned(task.assignee_id)
 
 
 def can_edit_task(actor: Actor, task: Task) -> bool:
     """Editors change everything; the assignee may change the status."""
-    return actor.can(Perm.EDIT_ISMS) or is_assignee(actor, task)
+    return actor.can_edit(task.assignee_id)
 
 
 def can_comment(actor: Actor, task: Task) -> bool:
-    return actor.can(Perm.EDIT_ISMS) or is_assignee(actor, task)
+    """Editors comment on any task; others on the tasks assigned to them."""
+    return actor.can_edit(task.assignee_id)
 
 
 def resolve_requirement(value: object) -> Requirement | None:
