@@ -78,6 +78,7 @@ _BIN_BITS = 12  # magnitude quantile tables have 2**12 equal-probability bins ..
 _SUB_BITS = 2  # ... each read at 2**2 evenly spaced points ...
 _DRAW_MASK = (1 << (_BIN_BITS + _SUB_BITS)) - 1  # ... picked by 14 bits of a 16-bit uniform
 _BINS = 1 << _BIN_BITS
+_QUARTERS = ((np.arange(1 << _SUB_BITS) + 0.5) / (1 << _SUB_BITS))[:, None]  # read points
 _SHAPE_DIGITS = 12  # magnitude shapes equal to 12 decimals share one quantile tabulation
 _LOGNORMAL_TAIL_BINS = 64  # top 1/64 of a lognormal is drawn exactly, not from the table
 _BLOCK = 1 << 13  # events per block: 64 KiB float arrays stay below glibc's mmap threshold
@@ -272,6 +273,12 @@ def _unit_grid() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
 
 
 @functools.cache
+def _unit_targets() -> FloatArray:
+    """Probabilities j / 4096, j = 0..4096, of the quantile knots."""
+    return np.linspace(0.0, 1.0, _BINS + 1)
+
+
+@functools.cache
 def _normal_knots() -> FloatArray:
     """Standard normal quantiles at j / 4096, j = 0..4096 (infinite at both ends)."""
     inner = [NormalDist().inv_cdf(j / _BINS) for j in range(1, _BINS)]
@@ -315,7 +322,7 @@ def _unit_knots(distribution: Distribution, a: float, b: float) -> FloatArray:
     g = np.exp(log_pdf - np.max(log_pdf[1:-1])) * dxdt
     g[0] = g[-1] = 0.0  # dx/dt vanishes at both ends; avoids 0 * inf for alpha or beta 1
     cdf = np.concatenate(([0.0], np.cumsum(g[1:] + g[:-1])))
-    knots = np.interp(np.linspace(0.0, cdf[-1], _BINS + 1), cdf, x)
+    knots = np.interp(_unit_targets(), cdf / cdf[-1], x)
     knots[0], knots[-1] = 0.0, 1.0
     return knots
 
@@ -338,9 +345,10 @@ def _quantile_table(r: Range) -> _QuantileTable:
         mu, sigma = r.lognormal_params()
         knots = math.exp(mu) * _unit_knots("lognormal", 0.0, round(sigma, _SHAPE_DIGITS))
         tail_bin = _BINS - _LOGNORMAL_TAIL_BINS
-    quarters = (np.arange(1 << _SUB_BITS) + 0.5) / (1 << _SUB_BITS)
-    values = quarters[:, None] * np.diff(knots)[None, :] + knots[None, :-1]
-    np.clip(values, knots[0], knots[-1], out=values)  # rounding must not leave [low, high]
+    values = np.empty((1 << _SUB_BITS, _BINS))
+    np.multiply(_QUARTERS, np.diff(knots), out=values)
+    values += knots[:-1]
+    np.minimum(values, knots[-1], out=values)  # rounding must not leave [low, high]
     return _QuantileTable(values.ravel(), tail_bin)
 
 
@@ -400,6 +408,28 @@ def _gauss_legendre_unit(n: int) -> tuple[FloatArray, FloatArray]:
     return (x[::-1] + 1.0) / 2.0, weights[::-1] / 2.0
 
 
+@functools.lru_cache(maxsize=8)
+def _pert_nodes(n: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """n Gauss nodes in t mapped to x = (1 - cos(pi t)) / 2: x, log x, log(1 - x), and the
+    Gauss weights times dx/dt up to a constant (the PERT mixing weights' shape-free part)."""
+    t, gauss_w = _gauss_legendre_unit(n)
+    x = 0.5 * (1.0 - np.cos(np.pi * t))
+    return x, np.log(x), np.log1p(-x), np.sin(np.pi * t) * gauss_w
+
+
+def _log_factorials(size: int) -> FloatArray:
+    """log k! for k = 0 .. size - 1 (the common sizes from one cached table)."""
+    table = _log_factorial_table()
+    if size <= table.size:
+        return table[:size]
+    return np.concatenate(([0.0], np.cumsum(np.log(np.arange(1.0, size)))))
+
+
+@functools.cache
+def _log_factorial_table() -> FloatArray:
+    return np.concatenate(([0.0], np.cumsum(np.log(np.arange(1.0, 4096.0)))))
+
+
 def _mixing_nodes(r: Range) -> tuple[FloatArray, FloatArray] | None:
     """Quadrature nodes (lambda values) and weights (summing to 1) for a frequency Range.
 
@@ -420,11 +450,10 @@ def _mixing_nodes(r: Range) -> tuple[FloatArray, FloatArray] | None:
             n *= 2
         if n > _MAX_PERT_NODES:
             return None
-        t, gauss_w = _gauss_legendre_unit(n)
-        x = 0.5 * (1.0 - np.cos(np.pi * t))
+        x, log_x, log_1mx, base_w = _pert_nodes(n)
         alpha, beta = r.pert_shape()
-        log_w = (alpha - 1.0) * np.log(x) + (beta - 1.0) * np.log1p(-x)
-        w = np.exp(log_w - log_w.max()) * np.sin(np.pi * t) * gauss_w
+        log_w = (alpha - 1.0) * log_x + (beta - 1.0) * log_1mx
+        w = np.exp(log_w - log_w.max()) * base_w
         return r.low + width * x, w / w.sum()
     mu, sigma = r.lognormal_params()
     lam_max = math.exp(mu + sigma * _LOGNORMAL_Z_SPAN)
@@ -453,7 +482,7 @@ def _mixed_poisson_pmf(r: Range) -> FloatArray | None:
     if k_max * lam.size > _MAX_TABLE_CELLS:
         return None
     k = np.arange(k_max, dtype=np.float64)
-    log_k_fact = np.concatenate(([0.0], np.cumsum(np.log(k[1:]))))
+    log_k_fact = _log_factorials(k_max)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p = k[:, None] * np.log(lam)[None, :]
     log_p[0, :] = 0.0  # 0 * log(0) is 0 here: P(N = 0 | lambda = 0) = 1
