@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_s_first_call": round(cold, 3),
         "cpu_s_median": round(sorted(cpus[1:])[len(cpus[1:]) // 2], 3) if warm else None,
         "peak_rss_mib": round(peak_mib, 1),
-        "peak_rss_largest_worker_mib": round(worker_mib, 1),
+        "peak_rss_largest_worker_mib": round(worker_mib, 1) if worker_mib else None,
         "peak_rss_all_processes_mib": round(max(sampler.peak_mib, peak_mib), 1),
         "expected_events_simulated": round((inherent_events + residual_events) * args.trials),
         "portfolio_inherent_mean": round(result.portfolio.inherent.mean, 2),

@@ -301,7 +301,7 @@ class _QuantileTable:
     tail_bin: int
 
 
-@functools.lru_cache(maxsize=1024)  # 32 KiB per entry
+@functools.lru_cache(maxsize=256)  # 32 KiB per entry
 def _unit_knots(distribution: Distribution, a: float, b: float) -> FloatArray:
     """Quantile knots Q(j / 4096), j = 0..4096, of a Range's shape, before its location/scale.
 
@@ -327,7 +327,7 @@ def _unit_knots(distribution: Distribution, a: float, b: float) -> FloatArray:
     return knots
 
 
-@functools.lru_cache(maxsize=256)  # 128 KiB per entry
+@functools.lru_cache(maxsize=64)  # 128 KiB per entry: a block reuses a range at once, if at all
 def _quantile_table(r: Range) -> _QuantileTable:
     """Tabulate Q(j / 4096), j = 0..4096, and turn it into a :class:`_QuantileTable`.
 
