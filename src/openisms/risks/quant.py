@@ -263,13 +263,19 @@ def _uniform16(rng: np.random.Generator, size: int) -> U16Array:
     return rng.bit_generator.random_raw((size + 3) // 4).view(np.uint16)[:size]
 
 
-@functools.cache
-def _unit_grid() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Grid x = (1 - cos(pi t)) / 2 for the PERT CDF, with log x, log(1 - x), dx/dt."""
-    t = np.linspace(0.0, 1.0, (1 << 11) + 1)
+def _cosine_map(t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """x = (1 - cos(pi t)) / 2 with log x, log(1 - x) and dx/dt: the substitution both PERT
+    integrals use, which clusters points at both ends where the density behaves like
+    x^(alpha-1) and (1-x)^(beta-1)."""
     x = 0.5 * (1.0 - np.cos(np.pi * t))
     with np.errstate(divide="ignore"):
         return x, np.log(x), np.log1p(-x), 0.5 * np.pi * np.sin(np.pi * t)
+
+
+@functools.cache
+def _unit_grid() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The cosine-mapped grid of 2^11 intervals for the PERT CDF."""
+    return _cosine_map(np.linspace(0.0, 1.0, (1 << 11) + 1))
 
 
 @functools.cache
@@ -410,11 +416,11 @@ def _gauss_legendre_unit(n: int) -> tuple[FloatArray, FloatArray]:
 
 @functools.lru_cache(maxsize=8)
 def _pert_nodes(n: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """n Gauss nodes in t mapped to x = (1 - cos(pi t)) / 2: x, log x, log(1 - x), and the
-    Gauss weights times dx/dt up to a constant (the PERT mixing weights' shape-free part)."""
+    """n Gauss nodes in t, cosine-mapped: x, log x, log(1 - x), and the Gauss weights times
+    dx/dt (the PERT mixing weights' shape-free part)."""
     t, gauss_w = _gauss_legendre_unit(n)
-    x = 0.5 * (1.0 - np.cos(np.pi * t))
-    return x, np.log(x), np.log1p(-x), np.sin(np.pi * t) * gauss_w
+    x, log_x, log_1mx, dxdt = _cosine_map(t)
+    return x, log_x, log_1mx, dxdt * gauss_w
 
 
 def _log_factorials(size: int) -> FloatArray:
