@@ -112,7 +112,7 @@ def build(tmp: Path, controls: int) -> None:
     from openisms.accounts import services as account_services
     from openisms.catalog import loader
     from openisms.catalog.models import Requirement
-    from openisms.core.access import actor_for
+    from openisms.orgs.access import actor_for
     from openisms.orgs import services as org_services
     from openisms.risks import services as risk_services
     from openisms.risks.models import Risk
@@ -255,7 +255,7 @@ def pdf_child(rounds: int) -> None:
     """In a fresh process: time the PDF of the approved version; report peak RSS."""
     from django.contrib.auth import get_user_model
 
-    from openisms.core.access import actor_for
+    from openisms.orgs.access import actor_for
     from openisms.soa import exports, selectors
 
     actor = actor_for(get_user_model().objects.get(email="owner@bench.example"), SLUG)

@@ -32,7 +32,7 @@ class Ctx:
         return Membership.objects.get(user=user, org=self.world.org_a)
 
     def invitation(self) -> Invitation:
-        from openisms.core.access import actor_for
+        from openisms.orgs.access import actor_for
 
         actor = actor_for(self.world.owner_a, self.world.org_a.slug)
         invitation, _ = org_services.invitation_create(
@@ -45,7 +45,7 @@ class Ctx:
         return token
 
     def asset(self) -> Asset:
-        from openisms.core.access import actor_for
+        from openisms.orgs.access import actor_for
 
         actor = actor_for(self.world.owner_a, self.world.org_a.slug)
         previous = Asset.objects.filter(org=self.world.org_a).order_by("-pk").first()
@@ -59,7 +59,7 @@ class Ctx:
         )
 
     def actor(self) -> Any:
-        from openisms.core.access import actor_for
+        from openisms.orgs.access import actor_for
 
         return actor_for(self.world.owner_a, self.world.org_a.slug)
 

@@ -12,9 +12,9 @@ import io
 import itertools
 from typing import Any
 
-from openisms.core.access import Actor, actor_for
 from openisms.evidence import services as evidence_services
 from openisms.evidence.models import EvidenceItem
+from openisms.orgs.access import Actor, actor_for
 from tests.routes import Ctx, Route
 
 _seq = itertools.count(1)

@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from openisms.core.access import Actor, actor_for
+from openisms.orgs.access import Actor, actor_for
 from openisms.risks import selectors as risk_selectors
 from openisms.risks import services as risk_services
 from openisms.risks.models import Risk, Threat

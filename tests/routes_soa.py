@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from openisms.core.access import Actor, actor_for
+from openisms.orgs.access import Actor, actor_for
 from openisms.soa import selectors as soa_selectors
 from openisms.soa import services as soa_services
 from openisms.soa.models import SoaEntry, SoaVersion
@@ -236,7 +236,7 @@ SOA_UI: list[Route] = [
     Route("POST", "soa:bulk", "org", 302, 403, body=_bulk_body),
     Route("GET", "soa:export", "org", 200, 200, params=_grow, query="format=xlsx&version=1"),
     Route("GET", "soa:audit_pack", "org", 200, 200, params=_pack),
-    Route("GET", "soa:readiness", "org", 200, 200, params=_readiness),
+    Route("GET", "web:readiness", "org", 200, 200, params=_readiness),
     Route("GET", "soa:detail", "org", 200, 200, params=_entry_id),
     Route("GET", "soa:edit", "org", 200, 403, params=_entry_id),
     Route("POST", "soa:edit", "org", 302, 403, params=_entry_id, body=_entry_form),

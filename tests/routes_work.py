@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from openisms.core.access import Actor, actor_for
+from openisms.orgs.access import Actor, actor_for
 from openisms.risks import services as risk_services
 from openisms.soa import selectors as soa_selectors
 from openisms.soa import services as soa_services
@@ -119,7 +119,7 @@ WORK_API: list[Route] = [
 ]
 
 WORK_UI: list[Route] = [
-    Route("GET", "work:my_work", "org", 200, 200, params=_grow),
+    Route("GET", "web:my_work", "org", 200, 200, params=_grow),
     Route("GET", "work:task_list", "org", 200, 200, params=_grow, query="status=all&q=Task"),
     Route("GET", "work:task_new", "org", 200, 403, params=_grow, query="requirement=A.5.15"),
     Route("POST", "work:task_new", "org", 302, 403, params=_grow, body=_task_form),

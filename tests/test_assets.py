@@ -12,9 +12,9 @@ from openisms.assets import io as asset_io
 from openisms.assets import services
 from openisms.assets.models import Asset
 from openisms.cli import main
-from openisms.core.access import actor_for
 from openisms.core.models import AuditEvent
 from openisms.core.tabular import read_table
+from openisms.orgs.access import actor_for
 from tests.conftest import World, login, token_client
 
 HEADER = (

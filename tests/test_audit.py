@@ -10,9 +10,9 @@ from django.db import connection, transaction
 
 from openisms.cli import main
 from openisms.core import audit
-from openisms.core.access import actor_for
 from openisms.core.models import AuditChain, AuditEvent
 from openisms.orgs import services
+from openisms.orgs.access import actor_for
 from tests.conftest import World, login
 
 

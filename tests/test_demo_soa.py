@@ -19,9 +19,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from openisms.cli import main
-from openisms.core.access import actor_for, system_actor
 from openisms.evidence import selectors as evidence_selectors
 from openisms.evidence.models import EvidenceItem
+from openisms.orgs.access import actor_for, system_actor
 from openisms.orgs.models import Organization
 from openisms.soa import selectors as soa_selectors
 from openisms.soa.models import SoaEntry, SoaVersion

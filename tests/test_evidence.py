@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openisms.catalog.models import Requirement
-from openisms.core.access import Actor, actor_for
 from openisms.core.models import AuditEvent
-from openisms.core.reminders import sources
 from openisms.evidence import selectors, services
 from openisms.evidence.models import EvidenceItem, EvidenceLink, EvidenceVersion
+from openisms.orgs.access import Actor, actor_for
+from openisms.orgs.reminders import sources
 from openisms.risks import services as risk_services
 from tests.conftest import World, login, token_client
 

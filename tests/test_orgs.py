@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from openisms.core.access import Perm, actor_for
 from openisms.orgs import selectors, services
+from openisms.orgs.access import Perm, actor_for
 from openisms.orgs.models import Invitation, Membership
 from tests.conftest import PASSWORD, World, login, make_user
 

@@ -15,12 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openisms.catalog.loader import DATA_DIR
-from openisms.core.access import Actor, actor_for
 from openisms.evidence import selectors as evidence_selectors
 from openisms.evidence import services as evidence_services
-from openisms.soa import readiness, selectors, services
-from openisms.soa.api import ReadinessOut
+from openisms.orgs.access import Actor, actor_for
+from openisms.soa import selectors, services
 from openisms.soa.models import SoaEntry
+from openisms.web import readiness
+from openisms.web.api import ReadinessOut
 from openisms.work import selectors as work_selectors
 from tests.conftest import World, login, token_client
 from tests.routes import Ctx

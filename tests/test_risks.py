@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from openisms.cli import main
-from openisms.core.access import actor_for
 from openisms.core.models import AuditEvent
+from openisms.orgs.access import actor_for
 from openisms.risks import exports, scoring, selectors, services
 from openisms.risks import io as risk_io
 from openisms.risks.models import Risk, RiskMethod, Threat
@@ -322,7 +322,7 @@ def test_api_create_and_accept(world: World) -> None:
 
 def test_demo_register(db: None, catalog: None, capsys: Any) -> None:
     assert main(["demo"]) == 0
-    from openisms.core.access import system_actor
+    from openisms.orgs.access import system_actor
     from openisms.orgs.models import Organization
 
     actor = system_actor(Organization.objects.get(slug="demo"))

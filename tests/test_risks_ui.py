@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from openisms.core.access import actor_for
+from openisms.orgs.access import actor_for
 from openisms.risks import services
 from openisms.risks.models import Risk, RiskAcceptance, RiskMethod, TreatmentAction
 from tests.conftest import World, login

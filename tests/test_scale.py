@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from openisms.assets.models import Asset
-from openisms.core.access import actor_for
+from openisms.orgs.access import actor_for
 from openisms.risks import services
 from openisms.risks.models import Risk
 from tests.conftest import World, login, token_client

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from openisms.catalog.models import Requirement
-from openisms.core.access import Actor, actor_for
 from openisms.core.models import AuditEvent
+from openisms.orgs.access import Actor, actor_for
 from openisms.soa import exports, selectors, services
 from openisms.soa.models import SoaEntry, SoaVersion
 from tests.conftest import World, login, token_client

@@ -22,7 +22,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from openisms.cli import main
-from openisms.core.access import Actor, actor_for
+from openisms.orgs.access import Actor, actor_for
 from openisms.soa import exports, selectors, services
 from openisms.soa.models import SoaEntry
 from tests.conftest import World, login

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from openisms.cli import ALIASES
-from openisms.core.access import actor_for
 from openisms.orgs import services
+from openisms.orgs.access import actor_for
 from tests.conftest import World
 
 

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from openisms.cli import main as cli_main
-from openisms.core.access import Actor, actor_for
 from openisms.core.models import AuditEvent
-from openisms.core.reminders import ReminderEvent, register, sources
+from openisms.orgs.access import Actor, actor_for
+from openisms.orgs.reminders import ReminderEvent, register, sources
 from openisms.risks import services as risk_services
 from openisms.soa import selectors as soa_selectors
 from openisms.soa import services as soa_services
+from openisms.web import mywork
 from openisms.work import selectors, services
 from openisms.work.models import ReminderSent, Task
 from openisms.work.reminders import reminders_send
@@ -170,7 +171,7 @@ def test_every_registered_source_is_served_and_a_failing_one_does_not_stop_other
         _task(world, assignee=manager.email, due_on=TODAY)
         summary = reminders_send(org=world.org_a, today=TODAY)
     finally:
-        from openisms.core import reminders as registry
+        from openisms.orgs import reminders as registry
 
         registry._SOURCES.clear()
         registry._SOURCES.update(saved)
@@ -474,7 +475,7 @@ def test_my_work_lists_my_tasks_soa_rows_and_risk_reviews(world: World) -> None:
         owner=manager.email,
         review_date=today + dt.timedelta(days=60),
     )
-    work = selectors.my_work(actor=actor)
+    work = mywork.my_work(actor=actor)
     assert [t.pk for t in work.tasks] == [late.pk, later.pk, undated.pk]
     assert [e.pk for e in work.soa_rows] == [r.pk for r in rows[1:]]
     assert work.risks == [review_due]

@@ -6,13 +6,15 @@ from ninja import NinjaAPI
 
 from openisms import __version__
 from openisms.accounts.api import router as accounts_router
+from openisms.accounts.auth import AUTH
 from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
-from openisms.core.api import AUTH, install_error_handlers
+from openisms.core.api import install_error_handlers
 from openisms.evidence.api import router as evidence_router
 from openisms.orgs.api import router as orgs_router
 from openisms.risks.api import router as risks_router
 from openisms.soa.api import router as soa_router
+from openisms.web.api import router as web_router
 from openisms.work.api import router as work_router
 
 api = NinjaAPI(
@@ -35,4 +37,6 @@ api.add_router("/", assets_router)
 api.add_router("/", risks_router)
 api.add_router("/", soa_router)
 api.add_router("/", evidence_router)
+# The composition layer first: its /tasks/mine must match before /tasks/{task_id}.
+api.add_router("/", web_router)
 api.add_router("/", work_router)

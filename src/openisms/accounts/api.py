@@ -6,22 +6,8 @@ from ninja.pagination import paginate
 
 from openisms.accounts import selectors, services
 from openisms.core.api import Error, Pagination
-from openisms.orgs.selectors import memberships_of
 
 router = Router(tags=["account"])
-
-
-class MembershipOut(Schema):
-    org: str
-    name: str
-    role: str
-
-
-class MeOut(Schema):
-    id: int
-    email: str
-    full_name: str
-    memberships: list[MembershipOut]
 
 
 class TokenIn(Schema):
@@ -42,20 +28,6 @@ class TokenOut(Schema):
 
 class TokenCreated(TokenOut):
     token: str
-
-
-@router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> dict[str, object]:
-    user = request.auth  # type: ignore[attr-defined]
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "full_name": user.full_name,
-        "memberships": [
-            {"org": m.org.slug, "name": m.org.name, "role": m.role}
-            for m in memberships_of(user=user)
-        ],
-    }
 
 
 @router.get("/tokens", response=list[TokenOut])

@@ -8,7 +8,8 @@ from ninja.pagination import paginate
 
 from openisms.assets import io, selectors, services
 from openisms.assets.models import AssetType, Classification
-from openisms.core.api import Error, Pagination, actor
+from openisms.core.api import Error, Pagination
+from openisms.orgs.access import request_actor as actor
 
 router = Router(tags=["assets"])
 

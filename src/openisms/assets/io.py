@@ -18,7 +18,6 @@ from openisms.assets import selectors
 from openisms.assets.models import Asset, AssetType, Classification, encode_tags
 from openisms.assets.services import FIELDS, can_edit, snapshot
 from openisms.core import audit
-from openisms.core.access import Actor, scoped
 from openisms.core.tabular import (
     ImportResult,
     Issue,
@@ -27,6 +26,7 @@ from openisms.core.tabular import (
     write_csv,
     write_xlsx,
 )
+from openisms.orgs.access import Actor, scoped
 from openisms.orgs.selectors import members_by_email
 
 # The file has the asset's own fields, plus its id so that a re-import updates in place.
@@ -159,7 +159,7 @@ def import_assets(
 ) -> ImportResult:
     """Validate every row, then (unless ``dry_run`` or any row is wrong) apply them all."""
     if not can_edit(actor):
-        from openisms.core.access import Perm
+        from openisms.orgs.access import Perm
 
         if not actor.can(Perm.EDIT_ASSIGNED):
             raise PermissionDenied("Your role does not allow importing assets.")

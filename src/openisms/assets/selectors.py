@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from openisms.assets.models import Asset
-from openisms.core.access import Actor, get_scoped_or_404, scoped
+from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 
 SORTS = {
     "name": ("name",),

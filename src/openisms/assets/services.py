@@ -11,7 +11,7 @@ from django.db import transaction
 from openisms.accounts.models import User
 from openisms.assets.models import Asset, encode_tags
 from openisms.core import audit
-from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import members_by_email, resolve_member
 
 FIELDS = (

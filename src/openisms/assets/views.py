@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openisms.assets import io, selectors, services
 from openisms.assets.forms import AssetForm, ImportForm
 from openisms.assets.models import AssetType, Classification
-from openisms.core.access import Actor, Perm
+from openisms.core.forms import form_errors_from
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import members_by_email, object_history
-from openisms.web.decorators import form_errors_from, org_view
 
 PAGE_SIZE = 50
 

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 
 from openisms.catalog import selectors
 from openisms.catalog.selectors import FACET_KEYS, FACET_LABELS, RequirementFilter
-from openisms.core.access import Actor
-from openisms.web.decorators import org_view
+from openisms.orgs.access import Actor
+from openisms.orgs.decorators import org_view
 
 THEMES = (
     ("organizational", "Organizational", "5"),

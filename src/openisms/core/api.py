@@ -1,4 +1,7 @@
-"""Shared pieces of the REST API: authentication, error shapes and pagination."""
+"""Shared pieces of the REST API: error shapes, pagination and error handlers.
+
+Authentication lives in ``openisms.accounts.auth`` and the caller's organisation role in
+``openisms.orgs.access``: this module sits below both."""
 
 from __future__ import annotations
 
@@ -8,23 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.pagination import LimitOffsetPagination
-from ninja.security import HttpBearer, django_auth
-
-from openisms.accounts.services import token_authenticate
-from openisms.core.access import Actor, actor_for
-
-
-class BearerToken(HttpBearer):
-    """Personal API tokens: ``Authorization: Bearer oism_...``."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-AUTH = [BearerToken(), django_auth]
 
 
 class Error(Schema):
@@ -36,11 +22,6 @@ class Pagination(LimitOffsetPagination):
 
     The limits come from NINJA_PAGINATION_PER_PAGE and NINJA_PAGINATION_MAX_LIMIT in settings.
     """
-
-
-def actor(request: HttpRequest, org: str) -> Actor:
-    """The caller inside organisation ``org`` (404 when not a member)."""
-    return actor_for(request.auth, org)  # type: ignore[attr-defined]
 
 
 def _validation_detail(exc: ValidationError) -> Any:

@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -22,9 +22,18 @@ from django.utils import timezone
 from openisms.core import context
 from openisms.core.models import AuditChain, AuditEvent
 
-if TYPE_CHECKING:
-    from openisms.accounts.models import User
-    from openisms.orgs.models import Organization
+
+class User(Protocol):
+    """The acting person, as the audit trail needs them (``accounts.User`` fits).
+
+    A protocol, not an import: the audit trail sits in ``core``, below the apps that define
+    users and organisations."""
+
+    pk: Any
+    email: str
+
+
+Organization = models.Model  # any organisation row; the chain key needs only its pk
 
 GLOBAL_CHAIN = "global"
 SECRET_FIELDS = frozenset({"password", "key_hash", "token_hash"})
@@ -88,8 +97,8 @@ def record(
     event = AuditEvent(
         chain=key,
         seq=head.last_seq + 1,
-        org=org,
-        actor=actor,
+        org_id=org.pk if org is not None else None,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=actor.email if actor is not None else "system",
         action=action,
         object_type=object_type or "",
@@ -149,8 +158,8 @@ def record_many(
         event = AuditEvent(
             chain=key,
             seq=head.last_seq + 1,
-            org=org,
-            actor=actor,
+            org_id=org.pk if org is not None else None,
+            actor_id=actor.pk if actor is not None else None,
             actor_label=actor.email if actor is not None else "system",
             action=action,
             object_type=obj._meta.label_lower,

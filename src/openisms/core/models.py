@@ -19,7 +19,7 @@ class TimestampedModel(models.Model):
 class OrgScopedModel(TimestampedModel):
     """Base for every row that belongs to one organisation.
 
-    Rows are only ever read through ``openisms.core.access`` (``scoped``), which filters
+    Rows are only ever read through ``openisms.orgs.access`` (``scoped``), which filters
     by the actor's organisation; writes go through services that record an audit event.
     """
 

@@ -6,9 +6,10 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, actor
+from openisms.core.api import Error, Pagination
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
+from openisms.orgs.access import request_actor as actor
 
 router = Router(tags=["evidence"])
 

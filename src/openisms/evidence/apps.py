@@ -7,7 +7,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Evidence library"
 
     def ready(self) -> None:
-        from openisms.core import reminders
         from openisms.evidence.reminders import evidence_events
+        from openisms.orgs import reminders
 
         reminders.register("evidence", evidence_events)

@@ -14,8 +14,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from openisms.core.access import Actor, scoped
 from openisms.evidence import services as evidence_services
+from openisms.orgs.access import Actor, scoped
 from openisms.risks.models import Risk
 
 M = "maria.lopez@demo.openisms.example"

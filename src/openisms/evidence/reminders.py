@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from openisms.core.access import scoped, system_actor
-from openisms.core.reminders import ReminderEvent
 from openisms.evidence.models import EvidenceItem
-
-if TYPE_CHECKING:
-    from openisms.orgs.models import Organization
+from openisms.orgs.access import scoped, system_actor
+from openisms.orgs.models import Membership, Organization
+from openisms.orgs.reminders import ReminderEvent
 
 WINDOW_DAYS = 14
 
 
 def evidence_events(org: Organization, today: dt.date) -> Iterator[ReminderEvent]:
     """Expiring, expired and review-due events for items whose owner is still a member."""
-    from openisms.orgs.models import Membership
-
     horizon = today + dt.timedelta(days=WINDOW_DAYS)
     member = Membership.objects.filter(org=org, user_id=OuterRef("owner_id"))
     items = (

@@ -30,9 +30,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.text import slugify
 
-from openisms.core.access import Actor, get_scoped_or_404, scoped
+from openisms.catalog.models import Requirement
 from openisms.core.exports import PackFile, safe_cell
 from openisms.evidence.models import EvidenceItem, EvidenceLink, EvidenceVersion, Freshness
+from openisms.orgs.access import Actor, get_scoped_or_404, scoped
+from openisms.risks.models import Risk
 
 FRAMEWORK = "iso27001-2022"
 FRESHNESS_KEYS = tuple(Freshness.values)  # current, due_soon, expired
@@ -329,16 +331,12 @@ def evidence_index(*, actor: Actor) -> tuple[list[str], list[list[str]]]:
 
 def risk_choices(*, actor: Actor) -> list[tuple[int, str]]:
     """The organisation's risks for a link picker: (id, "R-001 Title")."""
-    from openisms.risks.models import Risk
-
     risks = scoped(actor, Risk).only("id", "ref", "title").order_by("ref")
     return [(r.pk, f"{r.ref} {r.title}") for r in risks]
 
 
 def focus_requirement(ref: str | None) -> Any:
     """The catalogue requirement a list is filtered by (for its heading), or None."""
-    from openisms.catalog.models import Requirement
-
     if not ref:
         return None
     return Requirement.objects.filter(

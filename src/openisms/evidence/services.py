@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from openisms.catalog.models import Requirement
 from openisms.core import audit
-from openisms.core.access import Actor, Perm, scoped
 from openisms.evidence import selectors
 from openisms.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, EvidenceVersion
 from openisms.evidence.uploads import CheckedUpload, check_upload
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.risks.models import Risk
 

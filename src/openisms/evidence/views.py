@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.core.access import Actor, Perm
+from openisms.core.forms import form_errors_from
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
 from openisms.evidence.forms import CreateForm, DatesForm, ItemForm, LinkForm, VersionForm
 from openisms.evidence.models import EvidenceItem, Freshness
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import members_by_email, object_history
-from openisms.web.decorators import form_errors_from, org_view
 
 PAGE_SIZE = 50
 

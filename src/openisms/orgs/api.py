@@ -6,9 +6,10 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.core import audit
-from openisms.core.access import Perm
-from openisms.core.api import Error, Pagination, actor
+from openisms.core.api import Error, Pagination
 from openisms.orgs import selectors, services
+from openisms.orgs.access import Perm
+from openisms.orgs.access import request_actor as actor
 from openisms.orgs.models import OrgSize, Role, Sector
 
 router = Router(tags=["organisations"])
@@ -231,4 +232,31 @@ def audit_verify(request: HttpRequest, org: str) -> dict[str, Any]:
         "intact": problem is None,
         "events": selectors.audit_event_list(actor=a).count(),
         "problem": str(problem) if problem else None,
+    }
+
+
+class MembershipOut(Schema):
+    org: str
+    name: str
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    memberships: list[MembershipOut]
+
+
+@router.get("/me", response=MeOut, tags=["account"], operation_id="openisms_accounts_api_me")
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request.auth  # type: ignore[attr-defined]
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "memberships": [
+            {"org": m.org.slug, "name": m.org.name, "role": m.role}
+            for m in selectors.memberships_of(user=user)
+        ],
     }

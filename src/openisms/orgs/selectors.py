@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from openisms.core.access import Actor, Perm, get_scoped_or_404, scoped
+from openisms.accounts.models import User
 from openisms.core.models import AuditEvent
+from openisms.orgs.access import Actor, Perm, get_scoped_or_404, scoped
 from openisms.orgs.models import Invitation, Membership
-
-if TYPE_CHECKING:
-    from openisms.accounts.models import User
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -84,9 +81,7 @@ def audit_action_choices(*, actor: Actor) -> list[str]:
 
 def members_by_email(*, actor: Actor) -> dict[str, User]:
     """The organisation's members keyed by e-mail (one query), for resolving owner fields."""
-    from openisms.accounts.models import User as UserModel
-
-    users = UserModel.objects.filter(memberships__org=actor.org).order_by("email")
+    users = User.objects.filter(memberships__org=actor.org).order_by("email")
     return {u.email: u for u in users}
 
 
@@ -102,16 +97,12 @@ def resolve_member(
     Pass ``members`` when resolving many values; otherwise they are read (one query) only when
     a value is given.
     """
-    from django.core.exceptions import ValidationError
-
-    from openisms.accounts.models import User as UserModel
-
     if value in (None, ""):
         return None
     if members is None:
         assert actor is not None
         members = members_by_email(actor=actor)
-    email = value.email if isinstance(value, UserModel) else str(value).strip().lower()
+    email = value.email if isinstance(value, User) else str(value).strip().lower()
     if email not in members:
         raise ValidationError({field: f"{email} is not a member of this organisation."})
     return members[email]

@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openisms.accounts.models import User
 from openisms.core import audit
-from openisms.core.access import Actor, Perm
+from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import RESERVED_SLUGS, Invitation, Membership, Organization, Role
-
-if TYPE_CHECKING:
-    from openisms.accounts.models import User
+from openisms.orgs.tasks import send_invitation_email
 
 ORG_FIELDS = ("name", "slug", "scope", "size", "sector")
 
@@ -167,8 +166,6 @@ def _hash(raw: str) -> str:
 @transaction.atomic
 def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
     """Create an invitation and queue its e-mail; returns the raw token (shown once)."""
-    from openisms.orgs.tasks import send_invitation_email
-
     actor.require(Perm.MANAGE_ORG)
     if role == Role.OWNER and actor.role != Role.OWNER:
         raise PermissionDenied("Only an owner can invite another owner.")

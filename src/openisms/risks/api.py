@@ -5,7 +5,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, actor
+from openisms.core.api import Error, Pagination
+from openisms.orgs.access import request_actor as actor
 from openisms.risks import selectors, services
 from openisms.risks.models import Threat, Treatment, TreatmentAction, Vulnerability
 

@@ -519,7 +519,7 @@ def load_demo_risks(actor: Any) -> None:
     import datetime as dt
 
     from openisms.assets.models import Asset
-    from openisms.core.access import scoped
+    from openisms.orgs.access import scoped
     from openisms.risks import services
     from openisms.risks.models import Threat, Vulnerability
 

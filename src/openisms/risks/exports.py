@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from openisms.core.access import Actor
 from openisms.core.tabular import write_csv, write_xlsx
+from openisms.orgs.access import Actor
 from openisms.risks import selectors, services
 from openisms.risks.models import Risk
 

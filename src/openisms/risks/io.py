@@ -11,8 +11,8 @@ from django.db import transaction
 from openisms.assets.models import Asset
 from openisms.catalog.models import Requirement
 from openisms.core import audit
-from openisms.core.access import Actor, scoped
 from openisms.core.tabular import ImportResult, Issue, TableError, read_table
+from openisms.orgs.access import Actor, scoped
 from openisms.orgs.selectors import members_by_email
 from openisms.risks import scoring, services
 from openisms.risks.exports import COLUMNS

@@ -19,7 +19,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from openisms.core.access import Actor, get_scoped_or_404, scoped
+from openisms.orgs.access import Actor, get_scoped_or_404, scoped
+from openisms.risks import scoring
 from openisms.risks.models import (
     Risk,
     RiskAcceptance,
@@ -173,8 +174,6 @@ class Heatmap:
 
     def rows(self) -> list[tuple[dict[str, Any], list[tuple[int, int, str]]]]:
         """Likelihood rows from highest to lowest, each with (impact, count, band colour)."""
-        from openisms.risks import scoring
-
         out = []
         for level in reversed(self.method.likelihood_scale):
             cells = []

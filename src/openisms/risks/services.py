@@ -16,7 +16,7 @@ from openisms.accounts.models import User
 from openisms.assets.models import Asset
 from openisms.catalog.models import Requirement
 from openisms.core import audit
-from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.risks import scoring
 from openisms.risks.models import (

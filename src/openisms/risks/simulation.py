@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from openisms.core.access import Actor
+from openisms.orgs.access import Actor
 from openisms.risks import selectors
 
 MAX_TRIALS = 1_000_000

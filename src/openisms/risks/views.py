@@ -13,7 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.assets import selectors as asset_selectors
-from openisms.core.access import Actor, Perm
+from openisms.core.forms import form_errors_from
+from openisms.core.panels import panel_context
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.decorators import org_view
 from openisms.orgs.models import Role
 from openisms.orgs.selectors import members_by_email, object_history
 from openisms.risks import exports, selectors, services
@@ -36,8 +39,6 @@ from openisms.risks.models import (
     TreatmentAction,
     Vulnerability,
 )
-from openisms.web.decorators import form_errors_from, org_view
-from openisms.web.panels import linked_work
 
 PAGE_SIZE = 50
 KINDS: dict[str, type[Threat] | type[Vulnerability]] = {
@@ -212,7 +213,7 @@ def risk_detail(request: HttpRequest, actor: Actor, risk_id: int) -> HttpRespons
         "can_delete": actor.can(Perm.EDIT_ISMS),
         "suggested": list(risk.threat.suggested_controls.all()) if risk.threat else [],
         "history": object_history(actor=actor, object_type="risks.risk", object_id=risk.pk)[:20],
-        **linked_work(actor, risk=risk),
+        **panel_context("linked_work", actor, risk=risk),
     }
     return render(request, "risks/detail.html", context)
 

@@ -2,11 +2,12 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, actor
-from openisms.soa import exports, readiness, selectors, services
+from openisms.core.api import Error, Pagination
+from openisms.orgs.access import request_actor as actor
+from openisms.soa import exports, selectors, services
 from openisms.soa.models import SoaStatus
 from openisms.soa.pack import pack_response
 
@@ -252,152 +253,3 @@ def version_reject(request: HttpRequest, org: str, version_id: int, payload: Soa
     a = actor(request, org)
     version = selectors.version_get(actor=a, version_id=version_id)
     return services.soa_reject(actor=a, version=version, comment=payload.comment)
-
-
-# --- readiness ------------------------------------------------------------------------------
-
-
-class ReadinessCountsOut(Schema):
-    implemented: int
-    partially_implemented: int
-    planned: int
-    not_started: int
-    excluded: int = Field(description="Not applicable; left out of the percentage.")
-    applicable: int
-    percent_implemented: int | None = Field(
-        description="Implemented share of the applicable rows, rounded down; null when none "
-        "is applicable."
-    )
-
-
-class ReadinessGroupOut(Schema):
-    key: str
-    label: str
-    counts: ReadinessCountsOut
-    with_current_evidence: int
-    behind: int
-
-
-class ReadinessAttributeOut(Schema):
-    key: str
-    label: str
-    values: list[ReadinessGroupOut]
-
-
-class ReadinessEvidenceOut(Schema):
-    current: int
-    due_soon: int
-    expired: int
-    applicable_controls_without_current_evidence: int
-
-
-class ReadinessTasksOut(Schema):
-    open: int
-    overdue: int
-    due_soon: int
-
-
-class ReadinessRiskBandOut(Schema):
-    name: str
-    colour: str
-    count: int
-
-
-class ReadinessRisksOut(Schema):
-    total: int
-    residual: list[ReadinessRiskBandOut]
-    above_threshold_without_acceptance: int
-    overdue_treatment_actions: int
-
-
-class ReadinessAttentionOut(Schema):
-    id: int = Field(description="The SoA row id (GET /orgs/{org}/soa/{id}).")
-    ref: str
-    kind: str
-    title: str
-    status: str
-    owner: str | None
-    target_date: date | None
-    days_overdue: int
-    reasons: list[str]
-
-
-class ReadinessOut(Schema):
-    as_of: date
-    controls: ReadinessCountsOut
-    clauses: ReadinessCountsOut
-    themes: list[ReadinessGroupOut]
-    attributes: list[ReadinessAttributeOut]
-    owners: list[ReadinessGroupOut] = Field(
-        description="Applicable controls and clauses per owner e-mail ('' for nobody)."
-    )
-    evidence: ReadinessEvidenceOut
-    tasks: ReadinessTasksOut
-    risks: ReadinessRisksOut
-    attention: list[ReadinessAttentionOut] = Field(
-        description="The most urgent applicable rows that are behind (at most 10)."
-    )
-    attention_total: int
-    no_owner: int
-    overdue_targets: int
-
-
-def _group(g: readiness.Group) -> dict[str, Any]:
-    return {
-        "key": g.key,
-        "label": g.label,
-        "counts": g.counts.as_dict(),
-        "with_current_evidence": g.with_current_evidence,
-        "behind": g.behind,
-    }
-
-
-@router.get("/orgs/{org}/readiness", response={200: ReadinessOut, 404: Error})
-def readiness_get(request: HttpRequest, org: str) -> Any:
-    """The readiness dashboard: implementation of the applicable controls (overall, by theme,
-    by each ISO/IEC 27002 attribute and by owner) and of clauses 4-10, evidence freshness,
-    tasks, risks, and the rows that are behind."""
-    a = actor(request, org)
-    services.soa_sync(actor=a)
-    r = readiness.readiness(actor=a)
-    return {
-        "as_of": r.as_of,
-        "controls": r.controls.as_dict(),
-        "clauses": r.clauses.as_dict(),
-        "themes": [_group(g) for g in r.themes],
-        "attributes": [
-            {"key": s.key, "label": s.label, "values": [_group(g) for g in s.groups]}
-            for s in r.attributes
-        ],
-        "owners": [_group(g) for g in r.owners],
-        "evidence": {
-            "current": r.evidence.current,
-            "due_soon": r.evidence.due_soon,
-            "expired": r.evidence.expired,
-            "applicable_controls_without_current_evidence": r.evidence.controls_without_current,
-        },
-        "tasks": vars(r.tasks),
-        "risks": {
-            "total": r.risks.total,
-            "residual": [vars(b) for b in r.risks.residual],
-            "above_threshold_without_acceptance": r.risks.above_threshold_without_acceptance,
-            "overdue_treatment_actions": r.risks.overdue_actions,
-        },
-        "attention": [
-            {
-                "id": i.entry_id,
-                "ref": i.ref,
-                "kind": i.kind,
-                "title": i.title,
-                "status": i.status,
-                "owner": i.owner,
-                "target_date": i.target_date,
-                "days_overdue": i.days_overdue,
-                "reasons": i.reasons,
-            }
-            for i in r.attention
-        ],
-        "attention_total": r.attention_total,
-        "no_owner": r.no_owner,
-        "overdue_targets": r.overdue_targets,
-    }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from openisms.core.access import Actor
+from openisms.orgs.access import Actor
 from openisms.soa import selectors, services
 from openisms.soa.models import SoaStatus
 

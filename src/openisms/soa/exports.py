@@ -18,8 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from openisms.core.access import Actor
 from openisms.core.tabular import write_csv
+from openisms.orgs.access import Actor
 from openisms.soa import selectors
 from openisms.soa.models import SoaStatus, SoaVersion, soa_framework
 

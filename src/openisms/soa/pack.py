@@ -27,9 +27,11 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils import timezone
 
-from openisms.core.access import Actor, Perm
 from openisms.core.exports import PackFile
 from openisms.core.tabular import write_csv
+from openisms.evidence import selectors as evidence
+from openisms.orgs.access import Actor, Perm
+from openisms.risks import exports as risk_exports
 from openisms.soa import exports, selectors
 
 CHUNK = 1024 * 1024
@@ -121,9 +123,6 @@ def build_audit_pack(*, actor: Actor, out: IO[bytes] | str | Path) -> PackResult
 
 
 def _write(actor: Actor, version: Any, tmp: IO[bytes]) -> PackResult:
-    from openisms.evidence import selectors as evidence
-    from openisms.risks import exports as risk_exports
-
     number = version.number
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         writer = _Writer(archive)

@@ -18,7 +18,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from openisms.core.access import Actor, get_scoped_or_404, scoped
+from openisms.catalog.models import Framework
+from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
 from openisms.soa.models import REASONS, SoaEntry, SoaStatus, SoaVersion, soa_framework
 
@@ -173,8 +174,6 @@ def soa_themes(*, actor: Actor) -> list[str]:
 
 def framework_name(*, slug: str) -> str:
     """The catalogue's display name for a framework (shared catalogue data, not org data)."""
-    from openisms.catalog.models import Framework
-
     name = Framework.objects.filter(slug=slug).values_list("name", flat=True).first()
     return name or slug
 

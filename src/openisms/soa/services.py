@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from openisms.catalog.models import Requirement
 from openisms.core import audit
-from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.soa import selectors
 from openisms.soa.models import CLAUSE_REF_RE, SoaEntry, SoaStatus, SoaVersion, soa_framework

@@ -19,5 +19,4 @@ urlpatterns = [
     path(P + "versions/<int:version_id>/reject/", views.version_reject, name="reject"),
     path(P + "<int:entry_id>/", views.soa_detail, name="detail"),
     path(P + "<int:entry_id>/edit/", views.soa_edit, name="edit"),
-    path("o/<slug:org>/readiness/", views.readiness_dashboard, name="readiness"),
 ]

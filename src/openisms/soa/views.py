@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.core.access import Actor, Perm
+from openisms.core.forms import form_errors_from
+from openisms.core.panels import panel_context
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import members_by_email, object_history
-from openisms.soa import exports, pack, readiness, selectors, services
+from openisms.soa import exports, pack, selectors, services
 from openisms.soa.forms import AssignedForm, BulkForm, DecisionForm, EntryForm, SubmitForm
 from openisms.soa.models import REASONS, SoaStatus, SoaVersion
-from openisms.web.decorators import form_errors_from, org_view
-from openisms.web.panels import linked_work
 
 PAGE_SIZE = 100  # every Annex A control on one page
 
@@ -105,7 +106,7 @@ def soa_detail(request: HttpRequest, actor: Actor, entry_id: int) -> HttpRespons
         "risks": selectors.risks_of(entry),
         "can_edit": services.can_edit_entry(actor, entry),
         "history": object_history(actor=actor, object_type="soa.soaentry", object_id=entry.pk)[:20],
-        **linked_work(actor, requirement=entry.requirement),
+        **panel_context("linked_work", actor, requirement=entry.requirement),
     }
     return render(request, "soa/detail.html", context)
 
@@ -301,18 +302,3 @@ def version_diff(request: HttpRequest, actor: Actor) -> HttpResponse:
         "tab": "diff",
     }
     return render(request, "soa/diff.html", context)
-
-
-# --- readiness -------------------------------------------------------------------------------
-
-
-@org_view("soa")
-def readiness_dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
-    services.soa_sync(actor=actor)
-    context = {
-        "org": actor.org,
-        "r": readiness.readiness(actor=actor),
-        "statuses": readiness.PROGRESS,
-        "tab": "readiness",
-    }
-    return render(request, "soa/readiness.html", context)

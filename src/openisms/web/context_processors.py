@@ -4,12 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from openisms.core.access import ROLE_PERMS, Perm
+from openisms.orgs.access import ROLE_PERMS, Perm
 from openisms.orgs.selectors import memberships_of
 
 NAV = (
     ("dashboard", "Dashboard", "web:dashboard"),
-    ("work", "My work", "work:my_work"),
+    ("work", "My work", "web:my_work"),
     ("catalog", "Catalogue", "catalog:index"),
     ("assets", "Assets", "assets:list"),
     ("risks", "Risks", "risks:register"),

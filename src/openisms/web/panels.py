@@ -10,8 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from openisms.core.access import Actor, Perm
 from openisms.evidence import selectors as evidence_selectors
+from openisms.orgs.access import Actor, Perm
 from openisms.work import selectors as work_selectors
 
 

@@ -21,4 +21,6 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("o/<slug:org>/activity/", views.activity, name="activity"),
+    path("o/<slug:org>/readiness/", views.readiness_dashboard, name="readiness"),
+    path("o/<slug:org>/work/", views.my_work, name="my_work"),
 ]

@@ -17,10 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openisms.accounts import selectors as account_selectors
 from openisms.accounts import services as account_services
 from openisms.catalog import selectors as catalog_selectors
-from openisms.core.access import Actor, Perm
+from openisms.core.forms import form_errors_from
 from openisms.orgs import selectors, services
-from openisms.soa import readiness as soa_readiness
-from openisms.web.decorators import form_errors_from, org_view
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.decorators import org_view
+from openisms.soa import services as soa_services
+from openisms.web import mywork
+from openisms.web import readiness as soa_readiness
 from openisms.web.forms import (
     AcceptInvitationForm,
     ActivityFilterForm,
@@ -28,6 +31,7 @@ from openisms.web.forms import (
     OrganizationForm,
     RoleForm,
 )
+from openisms.work import selectors as work_selectors
 
 PAGE_SIZE = 50
 
@@ -260,3 +264,32 @@ def _day_start(day: dt.date | None, plus_days: int = 0) -> dt.datetime | None:
     if day is None:
         return None
     return dt.datetime.combine(day + dt.timedelta(days=plus_days), dt.time.min, tzinfo=dt.UTC)
+
+
+@org_view("soa")
+def readiness_dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
+    soa_services.soa_sync(actor=actor)
+    context = {
+        "org": actor.org,
+        "r": soa_readiness.readiness(actor=actor),
+        "statuses": soa_readiness.PROGRESS,
+        "tab": "readiness",
+    }
+    return render(request, "web/readiness.html", context)
+
+
+@org_view("work")
+def my_work(request: HttpRequest, actor: Actor) -> HttpResponse:
+    work = mywork.my_work(actor=actor)
+    overdue = work.overdue_tasks
+    context = {
+        "org": actor.org,
+        "work": work,
+        "overdue": overdue,
+        "upcoming": [t for t in work.tasks if t not in overdue],
+        "counts": work.counts(),
+        "org_counts": work_selectors.task_counts(actor=actor),
+        "today": work.today,
+        "can_create": actor.can(Perm.EDIT_ISMS),
+    }
+    return render(request, "web/my_work.html", context)

@@ -5,7 +5,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, actor
+from openisms.core.api import Error, Pagination
+from openisms.orgs.access import request_actor as actor
 from openisms.work import selectors, services
 from openisms.work.models import TaskPriority, TaskStatus
 
@@ -99,37 +100,6 @@ class CommentIn(Schema):
     body: str
 
 
-class SoaRowOut(Schema):
-    id: int
-    ref: str
-    title: str
-    status: str
-    target_date: date | None
-
-
-class RiskRowOut(Schema):
-    id: int
-    ref: str
-    title: str
-    review_date: date | None
-
-
-class EvidenceRowOut(Schema):
-    id: int
-    ref: str
-    title: str
-    freshness: str
-    valid_until: date | None
-    next_review_on: date | None
-
-
-class MyWorkOut(Schema):
-    tasks: list[TaskOut]
-    soa_rows: list[SoaRowOut]
-    risks: list[RiskRowOut]
-    evidence: list[EvidenceRowOut]
-
-
 @router.get("/orgs/{org}/tasks", response={200: list[TaskOut], 404: Error})
 @paginate(Pagination)
 def task_list(request: HttpRequest, org: str, filters: Query[TaskFilters]) -> Any:
@@ -151,39 +121,6 @@ def task_create(request: HttpRequest, org: str, payload: TaskIn) -> Any:
 def task_counts(request: HttpRequest, org: str) -> Any:
     """Open tasks, overdue tasks and tasks due within seven days."""
     return selectors.task_counts(actor=actor(request, org))
-
-
-@router.get("/orgs/{org}/tasks/mine", response={200: MyWorkOut, 404: Error})
-def my_work(request: HttpRequest, org: str) -> Any:
-    """The caller's work: open tasks (overdue first), SoA rows they own that are not
-    implemented, risks they own whose review is due within two weeks or past, and evidence
-    they own that has expired or is due soon."""
-    work = selectors.my_work(actor=actor(request, org))
-    return {
-        "tasks": work.tasks,
-        "soa_rows": [
-            {
-                "id": e.pk,
-                "ref": e.requirement.ref,
-                "title": e.requirement.title,
-                "status": e.status,
-                "target_date": e.target_date,
-            }
-            for e in work.soa_rows
-        ],
-        "risks": work.risks,
-        "evidence": [
-            {
-                "id": item.pk,
-                "ref": item.ref,
-                "title": item.title,
-                "freshness": item.freshness,  # type: ignore[attr-defined]  # annotation
-                "valid_until": item.valid_until,
-                "next_review_on": item.next_review_on,
-            }
-            for item in work.evidence
-        ],
-    }
 
 
 @router.get("/orgs/{org}/tasks/{task_id}", response={200: TaskOut, 404: Error})

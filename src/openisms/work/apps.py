@@ -7,7 +7,7 @@ class WorkConfig(AppConfig):
     verbose_name = "Tasks and reminders"
 
     def ready(self) -> None:
-        from openisms.core import reminders
+        from openisms.orgs import reminders
         from openisms.work.reminders import task_events
 
         reminders.register("tasks", task_events)

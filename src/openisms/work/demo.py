@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from openisms.core.access import Actor, scoped
+from openisms.orgs.access import Actor, scoped
 from openisms.risks.models import Risk
 from openisms.work import services
 

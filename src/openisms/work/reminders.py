@@ -1,6 +1,6 @@
 """Reminder e-mails: the "tasks" source and the sender that serves every source.
 
-``reminders_send`` asks every registered source (``openisms.core.reminders``) for the events of
+``reminders_send`` asks every registered source (``openisms.orgs.reminders``) for the events of
 one organisation on one day, drops those whose key was already e-mailed, and sends each
 recipient ONE plain-text digest with all their new events. Keys are claimed (written to
 ``ReminderSent``) before the e-mail goes out and released again if sending fails, so an event
@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openisms.core import audit
-from openisms.core.access import scoped, system_actor
-from openisms.core.reminders import ReminderEvent, sources
+from openisms.orgs.access import scoped, system_actor
 from openisms.orgs.models import Membership, Organization
+from openisms.orgs.reminders import ReminderEvent, sources
 from openisms.work.models import ACTIVE, ReminderSent, Task
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def digest_text(org: Organization, events: list[ReminderEvent]) -> tuple[str, st
             lines.append(f"  {base}{event.url}")
         lines.append("")
     lines += [
-        f"Everything on your plate: {base}" + reverse("work:my_work", kwargs={"org": org.slug}),
+        f"Everything on your plate: {base}" + reverse("web:my_work", kwargs={"org": org.slug}),
         "",
         "OpenISMS sends each reminder once; you will hear again only when something changes "
         "(for example a new due date).",

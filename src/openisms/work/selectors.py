@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from openisms.core.access import Actor, get_scoped_or_404, scoped
-from openisms.evidence import selectors as evidence_selectors
-from openisms.evidence.models import EvidenceItem
+from openisms.catalog.models import Requirement
+from openisms.orgs.access import Actor, get_scoped_or_404, scoped
+from openisms.risks.models import Risk
 from openisms.work.models import ACTIVE, CLOSED, Task, TaskComment, TaskStatus
 
-if TYPE_CHECKING:
-    from openisms.catalog.models import Requirement
-    from openisms.risks.models import Risk
-    from openisms.soa.models import SoaEntry
-
 DUE_SOON_DAYS = 7  # task_counts "due_soon"
-REVIEW_SOON_DAYS = 14  # My work: a risk review due within two weeks is worth showing
 
 
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
-def _base(actor: Actor) -> QuerySet[Task]:
+def task_base(actor: Actor) -> QuerySet[Task]:
     return scoped(actor, Task).select_related(
         "assignee", "requirement__framework", "risk", "created_by"
     )
@@ -37,7 +29,7 @@ def overdue_q(today: dt.date) -> Q:
     return Q(due_on__lt=today) & ~Q(status__in=CLOSED)
 
 
-def _urgency_order(qs: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
+def urgency_order(qs: QuerySet[Task], today: dt.date) -> QuerySet[Task]:
     """Overdue first, then by due date (undated last), then newest."""
     return qs.annotate(
         _late=Case(When(overdue_q(today), then=Value(0)), default=Value(1)),
@@ -79,7 +71,7 @@ def task_list(
     ("R-003").
     """
     day = _today(today)
-    qs = _base(actor)
+    qs = task_base(actor)
     if status == "active":
         qs = qs.filter(status__in=ACTIVE)
     elif status:
@@ -112,19 +104,19 @@ def task_list(
         if number.isdigit():
             match |= Q(number=int(number))
         qs = qs.filter(match)
-    return _urgency_order(qs, day)
+    return urgency_order(qs, day)
 
 
 def task_get(*, actor: Actor, task_id: int) -> Task:
-    return get_scoped_or_404(_base(actor), pk=task_id)
+    return get_scoped_or_404(task_base(actor), pk=task_id)
 
 
 def task_by_ref(*, actor: Actor, ref: str) -> Task:
     text = ref.strip().upper()
     number = text[2:] if text.startswith("T-") else text
     if not number.isdigit():
-        return get_scoped_or_404(_base(actor).none())
-    return get_scoped_or_404(_base(actor), number=int(number))
+        return get_scoped_or_404(task_base(actor).none())
+    return get_scoped_or_404(task_base(actor), number=int(number))
 
 
 def task_comments(*, actor: Actor, task: Task) -> QuerySet[TaskComment]:
@@ -164,70 +156,9 @@ def tasks_for_target(
     """The tasks on one control/clause or one risk (for panels on other pages), urgent first."""
     if requirement is None and risk is None:
         return []
-    qs = _base(actor)
+    qs = task_base(actor)
     if requirement is not None:
         qs = qs.filter(requirement=requirement)
     if risk is not None:
         qs = qs.filter(risk=risk)
-    return list(_urgency_order(qs, _today(None)))
-
-
-@dataclass
-class MyWork:
-    today: dt.date
-    tasks: list[Task] = field(default_factory=list)
-    soa_rows: list[SoaEntry] = field(default_factory=list)
-    risks: list[Risk] = field(default_factory=list)
-    evidence: list[EvidenceItem] = field(default_factory=list)
-
-    @property
-    def overdue_tasks(self) -> list[Task]:
-        return [t for t in self.tasks if t.is_overdue(self.today)]
-
-    @property
-    def total(self) -> int:
-        return len(self.tasks) + len(self.soa_rows) + len(self.risks) + len(self.evidence)
-
-    def counts(self) -> dict[str, Any]:
-        return {
-            "tasks": len(self.tasks),
-            "overdue": len(self.overdue_tasks),
-            "soa_rows": len(self.soa_rows),
-            "risks": len(self.risks),
-            "evidence": len(self.evidence),
-        }
-
-
-def my_work(*, actor: Actor, today: dt.date | None = None) -> MyWork:
-    """What the actor has to do: their open tasks (overdue first, then by due date), the SoA
-    rows they own that are applicable but not implemented yet, and the risks they own whose
-    review date has passed or comes within two weeks, and the evidence they own that has
-    expired or is due soon. A fixed number of queries whatever the data."""
-    from openisms.risks.models import Risk
-    from openisms.soa.models import SoaEntry, SoaStatus
-
-    day = _today(today)
-    work = MyWork(today=day)
-    user = actor.user
-    if user is None:
-        return work
-    tasks = _base(actor).filter(assignee=user, status__in=ACTIVE)
-    work.tasks = list(_urgency_order(tasks, day))
-    work.soa_rows = list(
-        scoped(actor, SoaEntry)
-        .filter(owner=user, applicable=True)
-        .exclude(status__in=[SoaStatus.IMPLEMENTED, SoaStatus.NOT_APPLICABLE])
-        .select_related("requirement")
-        .order_by(F("target_date").asc(nulls_last=True), "requirement__position")
-    )
-    work.risks = list(
-        scoped(actor, Risk)
-        .filter(owner=user, review_date__lte=day + dt.timedelta(REVIEW_SOON_DAYS))
-        .order_by("review_date", "ref")
-    )
-    work.evidence = list(
-        evidence_selectors.with_freshness(scoped(actor, EvidenceItem).filter(owner=user), today=day)
-        .exclude(Q(freshness="current"))  # an annotation, which the type plugin cannot see
-        .order_by(F("valid_until").asc(nulls_last=True), "number")
-    )
-    return work
+    return list(urgency_order(qs, _today(None)))

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from openisms.catalog.models import Requirement
 from openisms.core import audit
-from openisms.core.access import Actor, Perm, scoped
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.risks.models import Risk
+from openisms.soa.models import soa_framework
 from openisms.work.models import Task, TaskComment, TaskPriority, TaskStatus
 
 TASK_FIELDS = (
@@ -57,8 +58,6 @@ def resolve_requirement(value: object) -> Requirement | None:
     A bare number is tried as a clause first, then as an Annex A control: "5.1" is clause 5.1,
     write "A.5.1" for the control.
     """
-    from openisms.soa.models import soa_framework
-
     if value in (None, ""):
         return None
     if isinstance(value, Requirement):

@@ -7,7 +7,6 @@ app_name = "work"
 P = "o/<slug:org>/work/"
 
 urlpatterns = [
-    path(P, views.my_work, name="my_work"),
     path(P + "tasks/", views.task_list, name="task_list"),
     path(P + "tasks/new/", views.task_new, name="task_new"),
     path(P + "tasks/<int:task_id>/", views.task_detail, name="task_detail"),

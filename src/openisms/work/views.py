@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.core.access import Actor, Perm
+from openisms.core.forms import form_errors_from
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import members_by_email, object_history
-from openisms.web.decorators import form_errors_from, org_view
 from openisms.work import selectors, services
 from openisms.work.forms import CommentForm, StatusForm, TaskForm
 from openisms.work.models import Task, TaskPriority, TaskStatus
@@ -27,23 +28,6 @@ def _emails(actor: Actor) -> list[str]:
 
 def _problem(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-@org_view("work")
-def my_work(request: HttpRequest, actor: Actor) -> HttpResponse:
-    work = selectors.my_work(actor=actor)
-    overdue = work.overdue_tasks
-    context = {
-        "org": actor.org,
-        "work": work,
-        "overdue": overdue,
-        "upcoming": [t for t in work.tasks if t not in overdue],
-        "counts": work.counts(),
-        "org_counts": selectors.task_counts(actor=actor),
-        "today": work.today,
-        "can_create": actor.can(Perm.EDIT_ISMS),
-    }
-    return render(request, "work/my_work.html", context)
 
 
 def _date(value: str) -> dt.date | None:

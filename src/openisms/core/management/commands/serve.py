@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 
 
 class Command(BaseCommand):
@@ -21,9 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gunicorn.app.base import BaseApplication
-
-        from openisms.wsgi import application
+        from gunicorn.app.base import BaseApplication  # gunicorn is loaded only to serve
 
         class Server(BaseApplication):
             def load_config(self) -> None:
@@ -36,7 +35,7 @@ class Command(BaseCommand):
                 self.cfg.set("graceful_timeout", 20)
 
             def load(self) -> Any:
-                return application
+                return get_wsgi_application()
 
         worker = None
         if not options["no_worker"]:

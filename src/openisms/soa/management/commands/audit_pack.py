@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from openisms.core.access import system_actor
+from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.soa.pack import build_audit_pack
 

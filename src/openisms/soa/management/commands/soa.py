@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from openisms.core.access import system_actor
+from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.soa import exports, selectors, services
 

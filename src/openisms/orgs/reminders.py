@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from openisms.accounts.models import User
-    from openisms.orgs.models import Organization
+from openisms.accounts.models import User
+from openisms.orgs.models import Organization
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class ReminderEvent:
     due: dt.date | None = None
 
 
-ReminderSource = Callable[["Organization", dt.date], Iterable[ReminderEvent]]
+ReminderSource = Callable[[Organization, dt.date], Iterable[ReminderEvent]]
 
 _SOURCES: dict[str, ReminderSource] = {}
 

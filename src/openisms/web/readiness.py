@@ -22,8 +22,8 @@ from django.utils import timezone
 from openisms.catalog.loader import DATA_DIR
 from openisms.catalog.models import RequirementAttribute
 from openisms.catalog.selectors import FACET_KEYS, FACET_LABELS
-from openisms.core.access import Actor, scoped
 from openisms.evidence import selectors as evidence_selectors
+from openisms.orgs.access import Actor, scoped
 from openisms.risks import selectors as risk_selectors
 from openisms.soa.models import SoaEntry, SoaStatus, soa_framework
 from openisms.soa.selectors import soa_counts

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
-if TYPE_CHECKING:
-    from openisms.accounts.models import User
-    from openisms.orgs.models import Organization
+from openisms.accounts.models import User
+from openisms.orgs.models import Membership, Organization
 
 
 class Perm(StrEnum):
@@ -87,8 +85,6 @@ def system_actor(org: Organization) -> Actor:
 
 def actor_for(user: User, org_slug: str) -> Actor:
     """Resolve the user's membership in one query; anything else is a 404."""
-    from openisms.orgs.models import Membership
-
     if user is None or not user.is_authenticated:
         raise Http404("No such organisation.")
     membership = (
@@ -115,3 +111,8 @@ def get_scoped_or_404[M: models.Model](qs: models.QuerySet[M], **lookup: object)
     if obj is None:
         raise Http404("Not found.")
     return obj
+
+
+def request_actor(request: HttpRequest, org: str) -> Actor:
+    """The API caller inside organisation ``org`` (404 when not a member)."""
+    return actor_for(request.auth, org)  # type: ignore[attr-defined]

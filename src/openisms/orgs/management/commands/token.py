@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openisms.accounts import services
 from openisms.accounts.models import User
-from openisms.core.management.commands.user import messages_of
+from openisms.orgs.management.commands.user import messages_of
 
 
 class Command(BaseCommand):

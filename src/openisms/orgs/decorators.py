@@ -7,11 +7,9 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 
-from openisms.core.access import Perm, actor_for
+from openisms.orgs.access import Perm, actor_for
 
 OrgView = Callable[..., HttpResponse]
 
@@ -34,12 +32,3 @@ def org_view(section: str = "", perm: Perm | None = None) -> Callable[[OrgView],
         return wrapper
 
     return decorate
-
-
-def form_errors_from(form: Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form fields it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

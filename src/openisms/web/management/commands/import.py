@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
-from openisms.core.access import system_actor
+from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.risks import io as risk_io
 
