@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(BIN)/python -c "from openisms.reports.fonts import missing; m = missing(); m and print('Note: PDF exports want the fonts ' + ', '.join(m) + ' (Debian: apt-get install fonts-dejavu-core fonts-wqy-zenhei); see docs/deployment.md.')"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "openisms.core",
+    "openisms.reports",
     "openisms.accounts",
     "openisms.orgs",
     "openisms.catalog",

@@ -18,16 +18,10 @@ from openisms.assets import selectors
 from openisms.assets.models import Asset, AssetType, Classification, encode_tags
 from openisms.assets.services import FIELDS, can_edit, snapshot
 from openisms.core import audit
-from openisms.core.tabular import (
-    ImportResult,
-    Issue,
-    TableError,
-    read_table,
-    write_csv,
-    write_xlsx,
-)
+from openisms.core.tabular import ImportResult, Issue, TableError, read_table
 from openisms.orgs.access import Actor, scoped
 from openisms.orgs.selectors import members_by_email
+from openisms.reports.tables import write_csv, write_xlsx
 
 # The file has the asset's own fields, plus its id so that a re-import updates in place.
 COLUMNS = ("id", *FIELDS)

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
 from openisms.catalog.selectors import FACET_KEYS
-from openisms.core.exports import safe_cell
+from openisms.reports.cells import safe_cell
 
 GUIDANCE_SECTIONS = (
     "purpose",

@@ -1,20 +1,10 @@
-"""Helpers shared by every file export."""
+"""What an export bundle (the audit pack) needs to know of a stored file."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: text that a spreadsheet would evaluate gets a leading
-    apostrophe, so it is shown as text (CWE-1236). Numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from typing import IO
 
 
 @dataclass(frozen=True)

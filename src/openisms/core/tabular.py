@@ -1,14 +1,11 @@
-"""Reading and writing spreadsheets (CSV and XLSX) for imports and exports."""
+"""Reading spreadsheets (CSV and XLSX) for imports; writing them is ``openisms.reports``."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from openisms.core.exports import safe_cell
 
 MAX_ROWS = 100_000
 
@@ -99,46 +96,3 @@ def _text(value: Any) -> str:
     if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
         return text[1:]
     return text
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_xlsx(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str, notes: Sequence[str] = ()
-) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    if notes:
-        help_sheet = workbook.create_sheet("Help")
-        for line in notes:
-            help_sheet.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_cell(value: Any) -> Any:
-    """Text that a spreadsheet would evaluate is stored as a string cell with an apostrophe."""
-    if isinstance(value, str):
-        value = safe_cell(value)
-        # openpyxl would turn a leading '=' into a formula; safe_cell already prefixed it.
-    return value

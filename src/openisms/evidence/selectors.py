@@ -31,9 +31,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from openisms.catalog.models import Requirement
-from openisms.core.exports import PackFile, safe_cell
+from openisms.core.exports import PackFile
 from openisms.evidence.models import EvidenceItem, EvidenceLink, EvidenceVersion, Freshness
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
+from openisms.reports.cells import safe_cell
 from openisms.risks.models import Risk
 
 FRAMEWORK = "iso27001-2022"

@@ -18,8 +18,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from openisms.core.tabular import write_csv
 from openisms.orgs.access import Actor
+from openisms.reports.docx import DOCX_TYPE, DocxDocument
+from openisms.reports.pdf import PDF_TYPE, PageFrame, PdfDocument
+from openisms.reports.tables import CSV_TYPE, XLSX_TYPE, Table, write_csv, write_workbook
 from openisms.soa import selectors
 from openisms.soa.models import SoaStatus, SoaVersion, soa_framework
 
@@ -37,12 +39,8 @@ HEADER = (
 )
 CLAUSE_HEADER = ("Clause", "Title", "Status", "Owner", "Target date", "How we meet it")
 STATUS_LABELS = dict(SoaStatus.choices)
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTROL_WIDTHS = (10, 45, 15, 11, 30, 40, 22, 28, 12, 60)
 CLAUSE_WIDTHS = (10, 45, 22, 28, 12, 60)
-PDF_TYPE = "application/pdf"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = ("csv", "xlsx", "pdf", "docx")
 
 
@@ -202,33 +200,112 @@ def export_soa(
     if fmt == "xlsx":
         return write_soa_xlsx(doc), XLSX_TYPE, "xlsx"
     if fmt == "pdf":
-        from openisms.soa.pdf import render_pdf
-
         return render_pdf(doc), PDF_TYPE, "pdf"
-    from openisms.soa.word import render_docx
-
     return render_docx(doc), DOCX_TYPE, "docx"
 
 
 def write_soa_xlsx(doc: SoaDocument) -> bytes:
     """Three sheets: the controls, the clauses and "About" (organisation, version, approval)."""
-    from openisms.soa.xlsx import Sheet, write_workbook
-
     note = (
         f"Controls of {doc.framework}; 'Risk treatment' is derived from the risks that plan each "
         "control."
     )
     return write_workbook(
         [
-            Sheet(
+            Table(
                 "Statement of Applicability",
                 HEADER,
                 [control_cells(r) for r in doc.controls],
                 CONTROL_WIDTHS,
+                wrap=True,
             ),
-            Sheet("Clauses", CLAUSE_HEADER, [clause_cells(r) for r in doc.clauses], CLAUSE_WIDTHS),
-            Sheet(
+            Table(
+                "Clauses",
+                CLAUSE_HEADER,
+                [clause_cells(r) for r in doc.clauses],
+                CLAUSE_WIDTHS,
+                wrap=True,
+            ),
+            Table(
                 "About", ("Field", "Value"), [*map(list, doc.meta), [], ["Note", note]], (22, 60)
             ),
         ]
     )
+
+
+# Column widths in points on a landscape Letter page (0: the rest of the width).
+PDF_CONTROL_COLUMNS = (
+    ("Control", 38),
+    ("Title", 94),
+    ("Applicable", 46),
+    ("Reasons", 80),
+    ("Justification", 130),
+    ("Status", 60),
+    ("Owner", 82),
+    ("Target date", 44),
+    ("How we implement it", 0),
+)
+PDF_CLAUSE_COLUMNS = (
+    ("Clause", 38),
+    ("Title", 150),
+    ("Status", 70),
+    ("Owner", 90),
+    ("Target date", 50),
+    ("How we meet it", 0),
+)
+
+
+def render_pdf(doc: SoaDocument, *, compress: bool = True) -> bytes:
+    """The SoA as a PDF an auditor can file: organisation, framework, version and approval on
+    every page, "Page N of M", then metadata, a summary, the controls and the clauses."""
+    pdf = PdfDocument(
+        PageFrame(
+            title=f"{doc.org_name} - Statement of Applicability",
+            right=doc.framework,
+            subtitle=doc.version_label,
+            footer=f"Generated {doc.generated:%Y-%m-%d %H:%M} UTC by OpenISMS",
+        ),
+        title=f"{doc.org_name} - Statement of Applicability",
+        subject=doc.version_label,
+    )
+    pdf.heading("Statement of Applicability")
+    pdf.text([f"{label}: {value}" for label, value in doc.meta if value], gap=6)
+    pdf.heading("Summary")
+    pdf.text(["; ".join(f"{label}: {n}" for label, n in doc.counts())], gap=8)
+    pdf.heading("Controls")
+    controls = []
+    for row in doc.controls:
+        cells = control_cells(row)
+        del cells[2]  # the theme: the ref already says it
+        controls.append(cells)
+    pdf.table(PDF_CONTROL_COLUMNS, controls)
+    if doc.clauses:
+        pdf.heading("Clauses 4 to 10")
+        pdf.table(PDF_CLAUSE_COLUMNS, [clause_cells(r) for r in doc.clauses])
+    return pdf.render(compress=compress)
+
+
+def render_docx(doc: SoaDocument) -> bytes:
+    """Landscape Word document: metadata, summary, the control table (header row repeated on
+    every page) and the clause table."""
+    word = DocxDocument(
+        page_header=f"{doc.org_name} - Statement of Applicability - {doc.version_label}"
+    )
+    word.heading(f"Statement of Applicability: {doc.org_name}", level=0)
+    word.key_values(doc.meta)
+    word.heading("Summary")
+    word.paragraph("; ".join(f"{label}: {n}" for label, n in doc.counts()))
+    word.heading("Controls")
+    word.table(
+        HEADER,
+        [control_cells(r) for r in doc.controls],
+        [1.5, 3.5, 1.8, 1.5, 2.6, 3.8, 2.2, 2.8, 1.8, 3.4],
+    )
+    if doc.clauses:
+        word.heading("Clauses 4 to 10")
+        word.table(
+            CLAUSE_HEADER,
+            [clause_cells(r) for r in doc.clauses],
+            [1.5, 5.0, 2.6, 3.6, 2.0, 10.2],
+        )
+    return word.render()

@@ -28,9 +28,9 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from openisms.core.exports import PackFile
-from openisms.core.tabular import write_csv
 from openisms.evidence import selectors as evidence
 from openisms.orgs.access import Actor, Perm
+from openisms.reports.tables import write_csv
 from openisms.risks import exports as risk_exports
 from openisms.soa import exports, selectors
 

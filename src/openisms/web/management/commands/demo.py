@@ -10,11 +10,11 @@ from openisms.accounts import services as account_services
 from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
-from openisms.core.tabular import write_csv
 from openisms.evidence.demo import load_demo_evidence
 from openisms.orgs import services as org_services
 from openisms.orgs.access import Actor, system_actor
 from openisms.orgs.models import Organization, Role
+from openisms.reports.tables import write_csv
 from openisms.risks.demo import load_demo_risks
 from openisms.soa.demo import load_demo_soa
 from openisms.work.demo import load_demo_tasks
