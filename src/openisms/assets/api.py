@@ -7,8 +7,10 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from openisms.assets import io, selectors, services
+from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
 from openisms.core.api import Error, Pagination, actor
+from openisms.core.changes import changes_of
 
 router = Router(tags=["assets"])
 
@@ -60,6 +62,9 @@ class AssetIn(Schema):
     tags: list[str] = []
     depends_on: list[int] = []
 
+    def changes(self) -> AssetChanges:
+        return changes_of(AssetChanges, self.dict())
+
 
 class AssetPatch(Schema):
     name: str | None = None
@@ -74,6 +79,9 @@ class AssetPatch(Schema):
     availability: int | None = None
     tags: list[str] | None = None
     depends_on: list[int] | None = None
+
+    def changes(self) -> AssetChanges:
+        return changes_of(AssetChanges, self.dict(exclude_unset=True))
 
 
 class AssetFilters(Schema):
@@ -109,7 +117,7 @@ def asset_list(request: HttpRequest, org: str, filters: Query[AssetFilters]) -> 
 
 @router.post("/orgs/{org}/assets", response={201: AssetOut, 403: Error, 404: Error, 422: Error})
 def asset_create(request: HttpRequest, org: str, payload: AssetIn) -> Any:
-    asset = services.asset_create(actor=actor(request, org), **payload.dict())
+    asset = services.asset_create(actor=actor(request, org), **payload.changes())
     return Status(201, asset)
 
 
@@ -153,7 +161,7 @@ def asset_get(request: HttpRequest, org: str, asset_id: int) -> Any:
 def asset_update(request: HttpRequest, org: str, asset_id: int, payload: AssetPatch) -> Any:
     a = actor(request, org)
     asset = selectors.asset_get(actor=a, asset_id=asset_id)
-    services.asset_update(actor=a, asset=asset, **payload.dict(exclude_unset=True))
+    services.asset_update(actor=a, asset=asset, **payload.changes())
     return selectors.asset_get(actor=a, asset_id=asset_id)
 
 

@@ -6,7 +6,14 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.core.api import Error, Pagination, actor
+from openisms.core.changes import changes_of
 from openisms.risks import selectors, services
+from openisms.risks.fields import (
+    ActionChanges,
+    LibraryItemChanges,
+    RiskChanges,
+    RiskMethodChanges,
+)
 from openisms.risks.models import Threat, Treatment, TreatmentAction, Vulnerability
 
 router = Router(tags=["risks"])
@@ -50,6 +57,9 @@ class MethodIn(Schema):
     acceptors: list[str] | None = None
     notes: str | None = None
 
+    def changes(self) -> RiskMethodChanges:
+        return changes_of(RiskMethodChanges, self.dict(exclude_unset=True))
+
 
 class LibraryOut(Schema):
     id: int
@@ -77,6 +87,9 @@ class LibraryIn(Schema):
     asset_types: list[str] | None = None
     affects: list[str] | None = None
     suggested_controls: list[str] | None = None
+
+    def changes(self) -> LibraryItemChanges:
+        return changes_of(LibraryItemChanges, self.dict(exclude_unset=True))
 
 
 class RangeIn(Schema):
@@ -198,6 +211,9 @@ class RiskIn(Schema):
     review_date: dt.date | None = None
     quant: QuantIn | None = None
 
+    def changes(self) -> RiskChanges:
+        return changes_of(RiskChanges, self.dict())
+
 
 class RiskPatch(Schema):
     title: str | None = None
@@ -215,6 +231,9 @@ class RiskPatch(Schema):
     residual_impact: int | None = None
     review_date: dt.date | None = None
     quant: QuantIn | None = None
+
+    def changes(self) -> RiskChanges:
+        return changes_of(RiskChanges, self.dict(exclude_unset=True))
 
 
 class RiskFilters(Schema):
@@ -240,6 +259,9 @@ class ActionIn(Schema):
     due_date: dt.date | None = None
     status: TreatmentAction.Status | None = None
     notes: str | None = None
+
+    def changes(self) -> ActionChanges:
+        return changes_of(ActionChanges, self.dict(exclude_unset=True))
 
 
 class AssessmentOut(Schema):
@@ -302,8 +324,7 @@ def method_list(request: HttpRequest, org: str) -> Any:
 def method_create(request: HttpRequest, org: str, payload: MethodIn) -> Any:
     """Save a new version of the method (the previous version is kept)."""
     a = actor(request, org)
-    changes = payload.dict(exclude_unset=True)
-    method = services.risk_method_update(actor=a, **changes)
+    method = services.risk_method_update(actor=a, **payload.changes())
     return Status(201, selectors.method_get(actor=a, method_id=method.pk))
 
 
@@ -342,9 +363,7 @@ def _library_routes(path: str, model: type[Threat] | type[Vulnerability], out: A
     )
     def item_create(request: HttpRequest, org: str, payload: LibraryIn) -> Any:
         a = actor(request, org)
-        item = services.library_item_save(
-            actor=a, model=model, item=None, **payload.dict(exclude_unset=True)
-        )
+        item = services.library_item_save(actor=a, model=model, item=None, **payload.changes())
         return Status(201, selectors.library_get(actor=a, model=model, item_id=item.pk))
 
     @router.get(
@@ -363,9 +382,7 @@ def _library_routes(path: str, model: type[Threat] | type[Vulnerability], out: A
     def item_update(request: HttpRequest, org: str, item_id: int, payload: LibraryIn) -> Any:
         a = actor(request, org)
         item = selectors.library_get(actor=a, model=model, item_id=item_id)
-        services.library_item_save(
-            actor=a, model=model, item=item, **payload.dict(exclude_unset=True)
-        )
+        services.library_item_save(actor=a, model=model, item=item, **payload.changes())
         return selectors.library_get(actor=a, model=model, item_id=item_id)
 
     @router.delete(
@@ -397,7 +414,7 @@ def risk_list(request: HttpRequest, org: str, filters: Query[RiskFilters]) -> An
 @router.post("/orgs/{org}/risks", response={201: RiskDetail, 403: Error, 404: Error, 422: Error})
 def risk_create(request: HttpRequest, org: str, payload: RiskIn) -> Any:
     a = actor(request, org)
-    risk = services.risk_create(actor=a, **payload.dict())
+    risk = services.risk_create(actor=a, **payload.changes())
     return Status(201, selectors.risk_get(actor=a, risk_id=risk.pk))
 
 
@@ -442,7 +459,7 @@ def risk_get(request: HttpRequest, org: str, risk_id: int) -> Any:
 def risk_update(request: HttpRequest, org: str, risk_id: int, payload: RiskPatch) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
-    services.risk_update(actor=a, risk=risk, **payload.dict(exclude_unset=True))
+    services.risk_update(actor=a, risk=risk, **payload.changes())
     return selectors.risk_get(actor=a, risk_id=risk_id)
 
 
@@ -488,7 +505,7 @@ def action_list(
 def action_create(request: HttpRequest, org: str, risk_id: int, payload: ActionIn) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
-    action = services.action_save(actor=a, risk=risk, **payload.dict(exclude_unset=True))
+    action = services.action_save(actor=a, risk=risk, **payload.changes())
     return Status(201, selectors.action_get(actor=a, action_id=action.pk))
 
 
@@ -499,9 +516,7 @@ def action_create(request: HttpRequest, org: str, risk_id: int, payload: ActionI
 def action_update(request: HttpRequest, org: str, action_id: int, payload: ActionIn) -> Any:
     a = actor(request, org)
     action = selectors.action_get(actor=a, action_id=action_id)
-    services.action_save(
-        actor=a, risk=action.risk, action=action, **payload.dict(exclude_unset=True)
-    )
+    services.action_save(actor=a, risk=action.risk, action=action, **payload.changes())
     return selectors.action_get(actor=a, action_id=action_id)
 
 
