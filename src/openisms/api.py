@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from openisms import __version__
@@ -17,7 +19,18 @@ from openisms.soa.api import router as soa_router
 from openisms.web.api import router as web_router
 from openisms.work.api import router as work_router
 
-api = NinjaAPI(
+
+class OpenIsmsAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """``<app>_api_<function>``, however an app's API package is split into modules, so
+        clients' generated method names do not change when a module is split."""
+        module = operation.view_func.__module__
+        if ".api." in module:
+            module = module[: module.index(".api.") + len(".api")]
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = OpenIsmsAPI(
     title="OpenISMS API",
     version=__version__,
     description=(

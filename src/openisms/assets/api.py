@@ -7,8 +7,10 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from openisms.assets import io, selectors, services
+from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
 from openisms.core.api import Error, Pagination
+from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
 router = Router(tags=["assets"])
@@ -61,6 +63,9 @@ class AssetIn(Schema):
     tags: list[str] = []
     depends_on: list[int] = []
 
+    def changes(self) -> AssetChanges:
+        return changes_of(AssetChanges, self.dict())
+
 
 class AssetPatch(Schema):
     name: str | None = None
@@ -75,6 +80,9 @@ class AssetPatch(Schema):
     availability: int | None = None
     tags: list[str] | None = None
     depends_on: list[int] | None = None
+
+    def changes(self) -> AssetChanges:
+        return changes_of(AssetChanges, self.dict(exclude_unset=True))
 
 
 class AssetFilters(Schema):
@@ -110,7 +118,7 @@ def asset_list(request: HttpRequest, org: str, filters: Query[AssetFilters]) -> 
 
 @router.post("/orgs/{org}/assets", response={201: AssetOut, 403: Error, 404: Error, 422: Error})
 def asset_create(request: HttpRequest, org: str, payload: AssetIn) -> Any:
-    asset = services.asset_create(actor=actor(request, org), **payload.dict())
+    asset = services.asset_create(actor=actor(request, org), **payload.changes())
     return Status(201, asset)
 
 
@@ -154,7 +162,7 @@ def asset_get(request: HttpRequest, org: str, asset_id: int) -> Any:
 def asset_update(request: HttpRequest, org: str, asset_id: int, payload: AssetPatch) -> Any:
     a = actor(request, org)
     asset = selectors.asset_get(actor=a, asset_id=asset_id)
-    services.asset_update(actor=a, asset=asset, **payload.dict(exclude_unset=True))
+    services.asset_update(actor=a, asset=asset, **payload.changes())
     return selectors.asset_get(actor=a, asset_id=asset_id)
 
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
+from openisms.core.changes import changes_of
 
 VALUE_CHOICES = [
     (n, f"{n} - {label}")
@@ -28,6 +30,9 @@ class AssetForm(forms.Form):
         people = [("", "—")] + [(e, e) for e in member_emails]
         self.fields["owner"].choices = people  # type: ignore[attr-defined]
         self.fields["custodian"].choices = people  # type: ignore[attr-defined]
+
+    def changes(self) -> AssetChanges:
+        return changes_of(AssetChanges, self.cleaned_data)
 
 
 class ImportForm(forms.Form):

@@ -10,16 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openisms.accounts.models import User
 from openisms.assets import selectors
+from openisms.assets.fields import ASSET_RULE, FIELDS
 from openisms.assets.models import Asset, AssetType, Classification, encode_tags
-from openisms.assets.services import FIELDS, can_edit, snapshot
+from openisms.assets.services import can_edit, snapshot
 from openisms.core import audit
 from openisms.core.tabular import ImportResult, Issue, TableError, read_table
-from openisms.orgs.access import Actor, scoped
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import members_by_email
 from openisms.reports.tables import write_csv, write_xlsx
 
@@ -153,10 +154,7 @@ def import_assets(
 ) -> ImportResult:
     """Validate every row, then (unless ``dry_run`` or any row is wrong) apply them all."""
     if not can_edit(actor):
-        from openisms.orgs.access import Perm
-
-        if not actor.can(Perm.EDIT_ASSIGNED):
-            raise PermissionDenied("Your role does not allow importing assets.")
+        actor.require(Perm.EDIT_ASSIGNED, "Your role does not allow importing assets.")
     rows, issues = _validate(actor, data, filename)
     result = ImportResult("assets", issues=issues, dry_run=dry_run)
     if issues:
@@ -170,8 +168,8 @@ def import_assets(
             result.unchanged += 1
     if dry_run:
         return result
-    if not can_edit(actor) and result.created:
-        raise PermissionDenied("Your role does not allow adding assets.")
+    if result.created:
+        actor.require_edit(ASSET_RULE, None, adding=True)
     _apply(actor, rows)
     return result
 

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Unpack
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openisms.accounts.models import User
+from openisms.assets.fields import ASSET_RULE, FIELDS, AssetChanges
 from openisms.assets.models import Asset, encode_tags
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import members_by_email, resolve_member
-
-FIELDS = (
-    "name",
-    "type",
-    "description",
-    "owner",
-    "custodian",
-    "location",
-    "classification",
-    "confidentiality",
-    "integrity",
-    "availability",
-    "tags",
-    "depends_on",
-)
+from openisms.orgs.updates import audited_update
 
 
 def snapshot(asset: Asset) -> dict[str, Any]:
@@ -38,11 +25,11 @@ def snapshot(asset: Asset) -> dict[str, Any]:
 
 
 def can_edit(actor: Actor, asset: Asset | None = None) -> bool:
-    return actor.can_edit(asset.owner_id if asset is not None else None)
+    return actor.may_edit(ASSET_RULE, asset)
 
 
 def _apply(
-    actor: Actor, asset: Asset, changes: dict[str, Any], members: dict[str, User]
+    actor: Actor, asset: Asset, changes: Mapping[str, Any], members: dict[str, User]
 ) -> list[Asset] | None:
     unknown = set(changes) - set(FIELDS)
     if unknown:
@@ -73,9 +60,8 @@ def _resolve_dependencies(actor: Actor, asset: Asset, value: Iterable[Any]) -> l
 
 
 @transaction.atomic
-def asset_create(*, actor: Actor, **fields: Any) -> Asset:
-    if not can_edit(actor):
-        raise PermissionDenied("Your role does not allow adding assets.")
+def asset_create(*, actor: Actor, **fields: Unpack[AssetChanges]) -> Asset:
+    actor.require_edit(ASSET_RULE, None, adding=True)
     asset = Asset(org=actor.org)
     depends = _apply(actor, asset, fields, members_by_email(actor=actor))
     asset.save()
@@ -88,22 +74,18 @@ def asset_create(*, actor: Actor, **fields: Any) -> Asset:
 
 
 @transaction.atomic
-def asset_update(*, actor: Actor, asset: Asset, **changes: Any) -> Asset:
-    if not can_edit(actor, asset):
-        raise PermissionDenied("You can edit only the assets you own.")
-    before = snapshot(asset)
-    depends = _apply(actor, asset, changes, members_by_email(actor=actor))
-    asset.save()
-    if depends is not None:
-        asset.depends_on.set(depends)
-    after = snapshot(asset)
-    audit.record_change(
-        actor=actor.user,
-        org=actor.org,
-        action="asset.update",
+def asset_update(*, actor: Actor, asset: Asset, **changes: Unpack[AssetChanges]) -> Asset:
+    def apply() -> Callable[[], None] | None:
+        depends = _apply(actor, asset, changes, members_by_email(actor=actor))
+        return None if depends is None else lambda: asset.depends_on.set(depends)
+
+    audited_update(
+        actor=actor,
         obj=asset,
-        before=before,
-        after=after,
+        action="asset.update",
+        apply=apply,
+        snapshot=snapshot,
+        rule=ASSET_RULE,
     )
     return asset
 

@@ -60,7 +60,7 @@ def asset_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = AssetForm(request.POST or None, member_emails=_emails(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            asset = services.asset_create(actor=actor, **form.cleaned_data)
+            asset = services.asset_create(actor=actor, **form.changes())
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
@@ -104,7 +104,7 @@ def asset_edit(request: HttpRequest, actor: Actor, asset_id: int) -> HttpRespons
     form = AssetForm(request.POST or None, initial=initial, member_emails=_emails(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            services.asset_update(actor=actor, asset=asset, **form.cleaned_data)
+            services.asset_update(actor=actor, asset=asset, **form.changes())
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:

@@ -72,6 +72,50 @@ def canonical_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+def _event(
+    head: AuditChain,
+    *,
+    org: Organization | None,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    request_id: str,
+    created_at: dt.datetime,
+) -> AuditEvent:
+    """The next event of ``head``'s chain, hashed, with the head moved onto it (not saved)."""
+    event = AuditEvent(
+        chain=head.key,
+        seq=head.last_seq + 1,
+        org_id=org.pk if org is not None else None,
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=actor.email if actor is not None else "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        before=_json_value(before) if before is not None else None,
+        after=_json_value(after) if after is not None else None,
+        request_id=request_id,
+        created_at=created_at,
+        prev_hash=head.last_hash,
+    )
+    event.hash = canonical_hash(event.content())
+    head.last_seq, head.last_hash = event.seq, event.hash
+    return event
+
+
+def _locked_head(org: Organization | None, caller: str) -> AuditChain:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"audit.{caller} must be called inside the service's transaction")
+    key = chain_key(org)
+    AuditChain.objects.get_or_create(key=key)
+    return AuditChain.objects.select_for_update().get(key=key)
+
+
 def record(
     *,
     actor: User | None,
@@ -85,52 +129,27 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the organisation's chain. Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record must be called inside the service's transaction")
-    key = chain_key(org)
-    AuditChain.objects.get_or_create(key=key)
-    head = AuditChain.objects.select_for_update().get(key=key)
+    head = _locked_head(org, "record")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr if object_repr is not None else str(obj)
-    event = AuditEvent(
-        chain=key,
-        seq=head.last_seq + 1,
-        org_id=org.pk if org is not None else None,
-        actor_id=actor.pk if actor is not None else None,
-        actor_label=actor.email if actor is not None else "system",
+    event = _event(
+        head,
+        org=org,
+        actor=actor,
         action=action,
         object_type=object_type or "",
         object_id=object_id or "",
-        object_repr=(object_repr or "")[:300],
-        before=_json_value(before) if before is not None else None,
-        after=_json_value(after) if after is not None else None,
+        object_repr=object_repr or "",
+        before=before,
+        after=after,
         request_id=context.get_request_id(),
         created_at=timezone.now(),
-        prev_hash=head.last_hash,
     )
-    event.hash = canonical_hash(event.content())
     event.save(force_insert=True)
-    head.last_seq = event.seq
-    head.last_hash = event.hash
     head.save(update_fields=["last_seq", "last_hash"])
     return event
-
-
-def record_change(
-    *,
-    actor: User | None,
-    org: Organization | None,
-    action: str,
-    obj: models.Model,
-    before: dict[str, Any],
-    after: dict[str, Any],
-) -> AuditEvent | None:
-    """Record an update only if it changed something (saving a form unchanged is no event)."""
-    if before == after:
-        return None
-    return record(actor=actor, org=org, action=action, obj=obj, before=before, after=after)
 
 
 def record_many(
@@ -146,34 +165,25 @@ def record_many(
     """
     if not events:
         return 0
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record_many must be called inside the service's transaction")
-    key = chain_key(org)
-    AuditChain.objects.get_or_create(key=key)
-    head = AuditChain.objects.select_for_update().get(key=key)
+    head = _locked_head(org, "record_many")
     now = timezone.now()
     request_id = context.get_request_id()
-    rows = []
-    for action, obj, before, after in events:
-        event = AuditEvent(
-            chain=key,
-            seq=head.last_seq + 1,
-            org_id=org.pk if org is not None else None,
-            actor_id=actor.pk if actor is not None else None,
-            actor_label=actor.email if actor is not None else "system",
+    rows = [
+        _event(
+            head,
+            org=org,
+            actor=actor,
             action=action,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            before=_json_value(before) if before is not None else None,
-            after=_json_value(after) if after is not None else None,
+            object_repr=str(obj),
+            before=before,
+            after=after,
             request_id=request_id,
             created_at=now,
-            prev_hash=head.last_hash,
         )
-        event.hash = canonical_hash(event.content())
-        head.last_seq, head.last_hash = event.seq, event.hash
-        rows.append(event)
+        for action, obj, before, after in events
+    ]
     AuditEvent.objects.bulk_create(rows, batch_size=500)
     head.save(update_fields=["last_seq", "last_hash"])
     return len(rows)

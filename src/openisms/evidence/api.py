@@ -7,8 +7,10 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from openisms.core.api import Error, Pagination
+from openisms.core.changes import changes_of
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
+from openisms.evidence.fields import EvidenceChanges, EvidenceDates
 from openisms.orgs.access import request_actor as actor
 
 router = Router(tags=["evidence"])
@@ -117,6 +119,9 @@ class EvidenceLinkItemIn(Schema):
     requirements: list[str] = []
     risks: list[int] = []
 
+    def changes(self) -> EvidenceChanges:
+        return changes_of(EvidenceChanges, self.dict(exclude={"requirements", "risks"}))
+
 
 class EvidencePatch(Schema):
     title: str | None = None
@@ -127,6 +132,9 @@ class EvidencePatch(Schema):
     valid_until: date | None = None
     validity_days: int | None = None
     next_review_on: date | None = None
+
+    def changes(self) -> EvidenceChanges:
+        return changes_of(EvidenceChanges, self.dict(exclude_unset=True))
 
 
 class EvidenceLinksIn(Schema):
@@ -152,7 +160,12 @@ def evidence_list(request: HttpRequest, org: str, filters: Query[EvidenceFilters
 def evidence_create_link(request: HttpRequest, org: str, payload: EvidenceLinkItemIn) -> Any:
     """A link item (http or https URL), optionally linked to controls, clauses and risks."""
     a = actor(request, org)
-    item = services.evidence_create_link(actor=a, **payload.dict())
+    item = services.evidence_create_link(
+        actor=a,
+        requirements=payload.requirements,
+        risks=payload.risks,
+        **payload.changes(),
+    )
     return Status(201, selectors.evidence_get(actor=a, item_id=item.pk))
 
 
@@ -209,7 +222,7 @@ def evidence_update(request: HttpRequest, org: str, item_id: int, payload: Evide
     """The item's owner (contributor) may change only its dates."""
     a = actor(request, org)
     item = selectors.evidence_get(actor=a, item_id=item_id)
-    services.evidence_update(actor=a, item=item, **payload.dict(exclude_unset=True))
+    services.evidence_update(actor=a, item=item, **payload.changes())
     return selectors.evidence_get(actor=a, item_id=item_id)
 
 
@@ -238,7 +251,7 @@ def evidence_version_upload(
         "validity_days": validity_days,
         "next_review_on": next_review_on,
     }
-    dates = {k: v for k, v in given.items() if v is not None}
+    dates = changes_of(EvidenceDates, {k: v for k, v in given.items() if v is not None})
     version = services.evidence_version_upload(actor=a, item=item, upload=file, note=note, **dates)
     return Status(201, version)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Unpack
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -21,24 +21,19 @@ from django.utils import timezone
 from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.evidence import selectors
+from openisms.evidence.fields import (
+    DATE_FIELDS,
+    EVIDENCE_RULE,
+    ITEM_FIELDS,
+    EvidenceChanges,
+    EvidenceDates,
+)
 from openisms.evidence.models import EvidenceItem, EvidenceKind, EvidenceLink, EvidenceVersion
 from openisms.evidence.uploads import CheckedUpload, check_upload
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
+from openisms.orgs.updates import audited_update
 from openisms.risks.models import Risk
-
-ITEM_FIELDS = (
-    "title",
-    "description",
-    "url",
-    "owner",
-    "collected_on",
-    "valid_until",
-    "validity_days",
-    "next_review_on",
-)
-# What the owner of an item may change with only Perm.EDIT_ASSIGNED.
-ASSIGNED_FIELDS = frozenset({"collected_on", "valid_until", "validity_days", "next_review_on"})
 
 
 class DuplicateEvidence(ValidationError):
@@ -59,11 +54,7 @@ class DuplicateEvidence(ValidationError):
 
 def can_edit_item(actor: Actor, item: EvidenceItem) -> bool:
     """Editors change everything; an item's owner may upload versions and change its dates."""
-    return actor.can_edit(item.owner_id)
-
-
-def is_assigned(actor: Actor, item: EvidenceItem) -> bool:
-    return actor.is_assigned(item.owner_id)
+    return actor.may_edit(EVIDENCE_RULE, item)
 
 
 def item_snapshot(item: EvidenceItem) -> dict[str, Any]:
@@ -84,7 +75,7 @@ def _next_number(actor: Actor) -> int:
     return int(scoped(actor, EvidenceItem).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def _apply(actor: Actor, item: EvidenceItem, changes: dict[str, Any]) -> None:
+def _apply(actor: Actor, item: EvidenceItem, changes: Mapping[str, Any]) -> None:
     """Set fields from ``changes``; ``validity_days`` sets ``valid_until`` from collection."""
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
@@ -186,7 +177,7 @@ def _with_file_cleanup[T](work: Callable[[list[str]], T]) -> T:
         raise
 
 
-def _create(actor: Actor, kind: str, fields: dict[str, Any]) -> EvidenceItem:
+def _create(actor: Actor, kind: str, fields: Mapping[str, Any]) -> EvidenceItem:
     item = EvidenceItem(org=actor.org, kind=kind, number=_next_number(actor))
     _apply(actor, item, fields)
     _validate(item)
@@ -199,7 +190,7 @@ def evidence_create_link(
     actor: Actor,
     requirements: Iterable[str] = (),
     risks: Iterable[int] = (),
-    **fields: Any,
+    **fields: Unpack[EvidenceChanges],
 ) -> EvidenceItem:
     """A link item (a ticket, a dashboard, a wiki page), optionally linked at once."""
     actor.require(Perm.EDIT_ISMS)
@@ -223,7 +214,7 @@ def evidence_create_file(
     note: str = "",
     requirements: Iterable[str] = (),
     risks: Iterable[int] = (),
-    **fields: Any,
+    **fields: Unpack[EvidenceChanges],
 ) -> EvidenceItem:
     """A file item with its first version. The title defaults to the file's name."""
     actor.require(Perm.EDIT_ISMS)
@@ -251,18 +242,26 @@ def evidence_create_file(
 
 
 def evidence_version_upload(
-    *, actor: Actor, item: EvidenceItem, upload: Any, note: str = "", **dates: Any
+    *,
+    actor: Actor,
+    item: EvidenceItem,
+    upload: Any,
+    note: str = "",
+    **dates: Unpack[EvidenceDates],
 ) -> EvidenceVersion:
     """A new version of a file item; earlier versions stay downloadable.
 
     ``dates`` (collected_on, valid_until, validity_days, next_review_on) update the item in the
     same change, since a new version usually means freshly collected evidence.
     """
-    if not can_edit_item(actor, item):
-        raise PermissionDenied("You can upload versions only of the evidence you own.")
+    actor.require_edit(
+        EVIDENCE_RULE,
+        EVIDENCE_RULE.assignee_of(item),
+        message="You can upload versions only of the evidence you own.",
+    )
     if item.kind != EvidenceKind.FILE:
         raise ValidationError({"file": f"{item.ref} is a link; it has no file versions."})
-    unknown = set(dates) - ASSIGNED_FIELDS
+    unknown = set(dates) - set(DATE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Not a date of the item."))
     checked = _checked(actor, upload)
@@ -291,28 +290,22 @@ def evidence_version_upload(
 
 
 @transaction.atomic
-def evidence_update(*, actor: Actor, item: EvidenceItem, **changes: Any) -> EvidenceItem:
+def evidence_update(
+    *, actor: Actor, item: EvidenceItem, **changes: Unpack[EvidenceChanges]
+) -> EvidenceItem:
     """Change an item's description, owner, URL or dates (owners: only the dates)."""
-    if not can_edit_item(actor, item):
-        raise PermissionDenied("You can edit only the evidence you own.")
-    if not actor.can(Perm.EDIT_ISMS):
-        forbidden = sorted(set(changes) - ASSIGNED_FIELDS)
-        if forbidden:
-            raise PermissionDenied(
-                f"As the item's owner you may change only its dates (not {', '.join(forbidden)})."
-            )
-    before = item_snapshot(item)
-    _apply(actor, item, changes)
-    _validate(item)
-    item.save()
-    after = item_snapshot(item)
-    audit.record_change(
-        actor=actor.user,
-        org=actor.org,
-        action="evidence_item.update",
+
+    def apply() -> None:
+        _apply(actor, item, changes)
+        _validate(item)
+
+    audited_update(
+        actor=actor,
         obj=item,
-        before=before,
-        after=after,
+        action="evidence_item.update",
+        apply=apply,
+        snapshot=item_snapshot,
+        rule=EVIDENCE_RULE,
     )
     return item
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openisms.core.forms import form_errors_from
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
+from openisms.evidence.fields import EVIDENCE_RULE
 from openisms.evidence.forms import CreateForm, DatesForm, ItemForm, LinkForm, VersionForm
 from openisms.evidence.models import EvidenceItem, Freshness
 from openisms.orgs.access import Actor, Perm
@@ -179,8 +180,11 @@ def evidence_edit(request: HttpRequest, actor: Actor, item_id: int) -> HttpRespo
 @require_POST
 def evidence_upload(request: HttpRequest, actor: Actor, item_id: int) -> HttpResponse:
     item = selectors.evidence_get(actor=actor, item_id=item_id)
-    if not services.can_edit_item(actor, item):
-        raise PermissionDenied("You can upload versions only of the evidence you own.")
+    actor.require_edit(
+        EVIDENCE_RULE,
+        EVIDENCE_RULE.assignee_of(item),
+        message="You can upload versions only of the evidence you own.",
+    )
     form = VersionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Check the upload: " + form.errors.as_text())

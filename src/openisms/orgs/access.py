@@ -8,8 +8,10 @@ organisation or object exists); a member whose role lacks a permission gets 403.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -48,6 +50,39 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 }
 
 
+def _listing(names: Iterable[str]) -> str:
+    names = sorted(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@dataclass(frozen=True)
+class EditRule:
+    """Who may change which fields of one kind of row, declared once beside its service.
+
+    Editors (``editor``, Perm.EDIT_ISMS unless said otherwise) change anything. A member with
+    ``perm`` whom the row names (``assignee_attr``: its owner, assignee or author) changes only
+    ``assignee_fields``. The rule is judged on the fields an edit *changes*, so sending a
+    field with its current value is never refused; ``derived`` fields follow from others
+    (scores, completion time) and are judged through the fields they follow from.
+    """
+
+    noun: str  # "SoA row": names the row in messages
+    assignee_fields: frozenset[str]
+    perm: Perm = Perm.EDIT_ASSIGNED
+    assignee_attr: str = "owner_id"
+    role: str = "owner"  # what the row calls the member it names: owner, assignee, author
+    mine: str = "you own"  # "the SoA rows you own", "the tasks assigned to you"
+    derived: frozenset[str] = frozenset()
+    editor: Perm = Perm.EDIT_ISMS
+
+    def assignee_of(self, obj: Any) -> int | None:
+        """The id of the member the row names, or None (also for a row not created yet)."""
+        return getattr(obj, self.assignee_attr, None) if obj is not None else None
+
+    def forbidden(self, changed: Iterable[str]) -> list[str]:
+        return sorted(set(changed) - self.assignee_fields - self.derived)
+
+
 @dataclass(frozen=True)
 class Actor:
     """A user acting inside one organisation, with the role their membership gives them."""
@@ -59,11 +94,11 @@ class Actor:
     def can(self, perm: Perm) -> bool:
         return perm in ROLE_PERMS.get(self.role, frozenset())
 
-    def is_assigned(self, assignee_id: int | None) -> bool:
+    def is_assigned(self, assignee_id: int | None, perm: Perm = Perm.EDIT_ASSIGNED) -> bool:
         """Whether a row is assigned to (owned by) this member, whose role lets them edit what
-        is assigned to them (Perm.EDIT_ASSIGNED)."""
+        is assigned to them (``perm``, Perm.EDIT_ASSIGNED unless a rule says otherwise)."""
         return (
-            self.can(Perm.EDIT_ASSIGNED)
+            self.can(perm)
             and self.user is not None
             and assignee_id is not None
             and assignee_id == self.user.pk
@@ -73,9 +108,53 @@ class Actor:
         """Editors change any row; other members only the rows assigned to them."""
         return self.can(Perm.EDIT_ISMS) or self.is_assigned(assignee_id)
 
-    def require(self, perm: Perm) -> None:
+    def may_edit(self, rule: EditRule, obj: Any) -> bool:
+        """Whether the member may open ``obj`` for editing under ``rule`` (None: a new row,
+        which only editors add)."""
+        return self.can(rule.editor) or self.is_assigned(rule.assignee_of(obj), rule.perm)
+
+    def require(self, perm: Perm, message: str | None = None) -> None:
         if not self.can(perm):
-            raise PermissionDenied(f"Your role ({self.role}) does not allow this.")
+            raise PermissionDenied(message or f"Your role ({self.role}) does not allow this.")
+
+    def require_edit(
+        self,
+        rule: EditRule,
+        assignee_id: int | None,
+        *,
+        adding: bool = False,
+        message: str | None = None,
+    ) -> None:
+        """Refuse a member who may not edit the row at all (before any work is done)."""
+        if self.can(rule.editor) or self.is_assigned(assignee_id, rule.perm):
+            return
+        if adding:
+            message = message or f"Your role does not allow adding {rule.noun}s."
+        raise PermissionDenied(message or f"You can edit only the {rule.noun}s {rule.mine}.")
+
+    def require_change(
+        self, rule: EditRule, assignee_id: int | None, changed: Iterable[str]
+    ) -> None:
+        """Refuse a change of fields the member's part in the row does not cover.
+
+        ``assignee_id`` is the row's assignee before the change, and ``changed`` the fields
+        whose stored values the change alters (never merely the fields sent).
+        """
+        self.require_edit(rule, assignee_id)
+        if self.can(rule.editor):
+            return
+        forbidden = rule.forbidden(changed)
+        if forbidden:
+            raise PermissionDenied(
+                f"As the {rule.noun}'s {rule.role} you may change only "
+                f"{_listing(rule.assignee_fields)} (not {', '.join(forbidden)})."
+            )
+
+    def require_role(self, roles: Collection[str], message: str) -> None:
+        """Business rules that name roles rather than permissions: only owners grant the
+        owner role, only the method's acceptors accept risks."""
+        if self.role not in roles:
+            raise PermissionDenied(message)
 
 
 def system_actor(org: Organization) -> Actor:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,8 +17,19 @@ from openisms.core import audit
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import RESERVED_SLUGS, Invitation, Membership, Organization, Role
 from openisms.orgs.tasks import send_invitation_email
+from openisms.orgs.updates import audited_update
 
-ORG_FIELDS = ("name", "slug", "scope", "size", "sector")
+
+class OrganizationChanges(TypedDict, total=False):
+    name: str
+    slug: str
+    scope: str
+    size: str
+    sector: str
+
+
+ORG_FIELDS = tuple(OrganizationChanges.__annotations__)
+OWNERS_ONLY = frozenset({Role.OWNER})
 
 
 def _validate_org(org: Organization) -> None:
@@ -58,26 +69,19 @@ def organization_create(
 
 
 @transaction.atomic
-def organization_update(*, actor: Actor, **changes: Any) -> Organization:
+def organization_update(*, actor: Actor, **changes: Unpack[OrganizationChanges]) -> Organization:
     actor.require(Perm.MANAGE_ORG)
     unknown = set(changes) - set(ORG_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     org = Organization.objects.select_for_update().get(pk=actor.org.pk)
-    before = audit.snapshot(org)
-    for name, value in changes.items():
-        setattr(org, name, value.strip() if isinstance(value, str) else value)
-    _validate_org(org)
-    org.save()
-    after = audit.snapshot(org)
-    audit.record_change(
-        actor=actor.user,
-        org=org,
-        action="organization.update",
-        obj=org,
-        before=before,
-        after=after,
-    )
+
+    def apply() -> None:
+        for name, value in changes.items():
+            setattr(org, name, value.strip() if isinstance(value, str) else value)
+        _validate_org(org)
+
+    audited_update(actor=actor, obj=org, action="organization.update", apply=apply)
     return org
 
 
@@ -103,8 +107,8 @@ def membership_add(*, actor: Actor | None, org: Organization, user: User, role: 
     """Add a member directly (CLI and administrators). ``actor=None`` means the system."""
     if actor is not None:
         actor.require(Perm.MANAGE_ORG)
-        if role == Role.OWNER and actor.role != Role.OWNER:
-            raise PermissionDenied("Only an owner can make someone an owner.")
+        if role == Role.OWNER:
+            actor.require_role(OWNERS_ONLY, "Only an owner can make someone an owner.")
     return _membership_add(actor=actor.user if actor else None, org=org, user=user, role=role)
 
 
@@ -121,8 +125,8 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
     actor.require(Perm.MANAGE_ORG)
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role '{role}'. Use one of: {', '.join(Role)}."})
-    if Role.OWNER in (role, membership.role) and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can grant or take away the owner role.")
+    if Role.OWNER in (role, membership.role):
+        actor.require_role(OWNERS_ONLY, "Only an owner can grant or take away the owner role.")
     if membership.role == Role.OWNER and role != Role.OWNER and not _other_owners(membership):
         raise ValidationError({"role": "An organisation must keep at least one owner."})
     before = audit.snapshot(membership)
@@ -143,8 +147,8 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
 @transaction.atomic
 def membership_remove(*, actor: Actor, membership: Membership) -> None:
     actor.require(Perm.MANAGE_ORG)
-    if membership.role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can remove an owner.")
+    if membership.role == Role.OWNER:
+        actor.require_role(OWNERS_ONLY, "Only an owner can remove an owner.")
     if membership.role == Role.OWNER and not _other_owners(membership):
         raise ValidationError({"role": "An organisation must keep at least one owner."})
     before = audit.snapshot(membership)
@@ -167,8 +171,8 @@ def _hash(raw: str) -> str:
 def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
     """Create an invitation and queue its e-mail; returns the raw token (shown once)."""
     actor.require(Perm.MANAGE_ORG)
-    if role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can invite another owner.")
+    if role == Role.OWNER:
+        actor.require_role(OWNERS_ONLY, "Only an owner can invite another owner.")
     email = (email or "").strip().lower()
     if Membership.objects.filter(org=actor.org, user__email=email).exists():
         raise ValidationError({"email": f"{email} is already a member."})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openisms.assets.models import Asset
@@ -16,6 +16,7 @@ from openisms.orgs.access import Actor, scoped
 from openisms.orgs.selectors import members_by_email
 from openisms.risks import scoring, services
 from openisms.risks.exports import COLUMNS
+from openisms.risks.fields import RISK_RULE
 from openisms.risks.models import Risk, Threat, Treatment, Vulnerability
 
 REQUIRED = ("title", "inherent_likelihood", "inherent_impact")
@@ -38,8 +39,9 @@ def _lookup(items: list[Any]) -> dict[str, Any]:
 def import_risks(
     *, actor: Actor, data: bytes, filename: str = "", dry_run: bool = False
 ) -> ImportResult:
-    if not services.can_edit_risk(actor):
-        raise PermissionDenied("Your role does not allow importing risks.")
+    actor.require_edit(
+        RISK_RULE, None, adding=True, message="Your role does not allow importing risks."
+    )
     method = services.risk_module_setup(actor=actor)
     issues: list[Issue] = []
     try:

@@ -6,8 +6,10 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.core.api import Error, Pagination
+from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.soa import exports, selectors, services
+from openisms.soa.fields import SoaEntryChanges
 from openisms.soa.models import SoaStatus
 from openisms.soa.pack import pack_response
 
@@ -84,6 +86,11 @@ class SoaPatch(Schema):
     target_date: date | None = None
     implementation: str | None = None
     confirm_exclusion: bool = False
+
+    def changes(self) -> SoaEntryChanges:
+        return changes_of(
+            SoaEntryChanges, self.dict(exclude_unset=True, exclude={"confirm_exclusion"})
+        )
 
 
 class SoaVersionOut(Schema):
@@ -191,7 +198,12 @@ def soa_update(request: HttpRequest, org: str, entry_id: int, payload: SoaPatch)
     """Excluding a control that risks plan needs ``confirm_exclusion: true``."""
     a = actor(request, org)
     entry = selectors.soa_get(actor=a, entry_id=entry_id)
-    services.soa_entry_update(actor=a, entry=entry, **payload.dict(exclude_unset=True))
+    services.soa_entry_update(
+        actor=a,
+        entry=entry,
+        confirm_exclusion=payload.confirm_exclusion,
+        **payload.changes(),
+    )
     return selectors.soa_get(actor=a, entry_id=entry_id)
 
 

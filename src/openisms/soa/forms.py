@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from openisms.core.changes import changes_of
+from openisms.soa.fields import SoaBulkChanges, SoaEntryChanges
 from openisms.soa.models import SoaStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,10 +59,10 @@ class EntryForm(forms.Form):
             self.fields["implementation"].label = "How we meet it"
             self.fields["justification"].label = "Notes"
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> SoaEntryChanges:
         data = dict(self.cleaned_data)
         data.pop("confirm_exclusion", None)
-        return data
+        return changes_of(SoaEntryChanges, data)
 
 
 class AssignedForm(forms.Form):
@@ -71,8 +73,8 @@ class AssignedForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}), required=False, label="How we implement it"
     )
 
-    def changes(self) -> dict[str, object]:
-        return dict(self.cleaned_data)
+    def changes(self) -> SoaEntryChanges:
+        return changes_of(SoaEntryChanges, self.cleaned_data)
 
 
 class BulkForm(forms.Form):
@@ -87,9 +89,9 @@ class BulkForm(forms.Form):
         people = [("", "Keep"), ("-", "Nobody")] + [(e, e) for e in member_emails]
         self.fields["owner"].choices = people  # type: ignore[attr-defined]
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> SoaBulkChanges:
         data = self.cleaned_data
-        out: dict[str, object] = {}
+        out: SoaBulkChanges = {}
         if data.get("status"):
             out["status"] = data["status"]
         if data.get("owner"):

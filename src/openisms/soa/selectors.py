@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from openisms.catalog.models import Framework
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
+from openisms.soa.fields import ENTRY_FIELDS
 from openisms.soa.models import REASONS, SoaEntry, SoaStatus, SoaVersion, soa_framework
 
 PLANNED = Risk.planned_controls.through
@@ -304,20 +305,14 @@ def pending_version(*, actor: Actor) -> SoaVersion | None:
 
 # --- comparing versions ---------------------------------------------------------------------
 
+# A row's identity and derived reasons, then every field a change may set (in that order).
 DIFF_FIELDS = (
     "title",
     "theme",
     "applicable",
     "risk_treatment",
     "risks",
-    "legal_regulatory",
-    "contractual",
-    "business",
-    "justification",
-    "status",
-    "owner",
-    "target_date",
-    "implementation",
+    *(name for name in ENTRY_FIELDS if name != "applicable"),
 )
 
 

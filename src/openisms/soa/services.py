@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Unpack
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -16,23 +16,17 @@ from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
+from openisms.orgs.updates import audited_update
 from openisms.soa import selectors
+from openisms.soa.fields import (
+    BULK_FIELDS,
+    ENTRY_FIELDS,
+    SOA_ENTRY_RULE,
+    SoaBulkChanges,
+    SoaEntryChanges,
+)
 from openisms.soa.models import CLAUSE_REF_RE, SoaEntry, SoaStatus, SoaVersion, soa_framework
 
-ENTRY_FIELDS = (
-    "applicable",
-    "legal_regulatory",
-    "contractual",
-    "business",
-    "justification",
-    "status",
-    "owner",
-    "target_date",
-    "implementation",
-)
-# What the owner of a row may change with only Perm.EDIT_ASSIGNED.
-ASSIGNED_FIELDS = frozenset({"status", "implementation"})
-BULK_FIELDS = ("status", "owner", "target_date")
 NA = SoaStatus.NOT_APPLICABLE
 
 
@@ -79,11 +73,7 @@ def soa_sync(*, actor: Actor) -> int:
 
 def can_edit_entry(actor: Actor, entry: SoaEntry) -> bool:
     """Editors change everything; a row's owner may change its status and implementation."""
-    return actor.can_edit(entry.owner_id)
-
-
-def is_assigned(actor: Actor, entry: SoaEntry) -> bool:
-    return actor.is_assigned(entry.owner_id)
+    return actor.may_edit(SOA_ENTRY_RULE, entry)
 
 
 def _risk_refs(actor: Actor, entry: SoaEntry) -> list[str]:
@@ -121,49 +111,45 @@ def _validate(actor: Actor, entry: SoaEntry, was_applicable: bool, confirm: bool
 
 @transaction.atomic
 def soa_entry_update(
-    *, actor: Actor, entry: SoaEntry, confirm_exclusion: bool = False, **changes: Any
+    *,
+    actor: Actor,
+    entry: SoaEntry,
+    confirm_exclusion: bool = False,
+    **changes: Unpack[SoaEntryChanges],
 ) -> SoaEntry:
     """Change one row. Excluding a control sets its status to 'not applicable' (and including
     it again to 'not started') unless the change names a status itself."""
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
-    if not can_edit_entry(actor, entry):
-        raise PermissionDenied("You can edit only the SoA rows you own.")
-    before = entry_snapshot(entry)
-    was_applicable = entry.applicable
-    for name, value in changes.items():
-        if name == "owner":
-            entry.owner = resolve_member(value, "owner", actor=actor)
-        else:
-            setattr(entry, name, value.strip() if isinstance(value, str) else value)
-    if "status" not in changes and entry.applicable != was_applicable:
-        entry.status = SoaStatus.NOT_STARTED if entry.applicable else NA
-    if not actor.can(Perm.EDIT_ISMS):
-        changed = {k for k, v in entry_snapshot(entry).items() if before.get(k) != v}
-        forbidden = sorted(changed - ASSIGNED_FIELDS)
-        if forbidden:
-            raise PermissionDenied(
-                "As the row's owner you may change only its status and implementation "
-                f"(not {', '.join(sorted(forbidden))})."
-            )
-    _validate(actor, entry, was_applicable, confirm_exclusion)
-    entry.full_clean(exclude=["org", "requirement", "owner"])  # owner: checked as member
-    entry.save()
-    after = entry_snapshot(entry)
-    audit.record_change(
-        actor=actor.user,
-        org=actor.org,
-        action="soa_entry.update",
+
+    def apply() -> None:
+        was_applicable = entry.applicable
+        for name, value in changes.items():
+            if name == "owner":
+                entry.owner = resolve_member(value, "owner", actor=actor)
+            else:
+                setattr(entry, name, value.strip() if isinstance(value, str) else value)
+        if "status" not in changes and entry.applicable != was_applicable:
+            entry.status = SoaStatus.NOT_STARTED if entry.applicable else NA
+        _validate(actor, entry, was_applicable, confirm_exclusion)
+        entry.full_clean(exclude=["org", "requirement", "owner"])  # owner: checked as member
+
+    audited_update(
+        actor=actor,
         obj=entry,
-        before=before,
-        after=after,
+        action="soa_entry.update",
+        apply=apply,
+        snapshot=entry_snapshot,
+        rule=SOA_ENTRY_RULE,
     )
     return entry
 
 
 @transaction.atomic
-def soa_bulk_update(*, actor: Actor, entries: Iterable[SoaEntry], **changes: Any) -> int:
+def soa_bulk_update(
+    *, actor: Actor, entries: Iterable[SoaEntry], **changes: Unpack[SoaBulkChanges]
+) -> int:
     """Set the status, owner or target date of many rows at once; returns how many changed.
 
     Exclusion is not a bulk change: each excluded control needs its own justification.

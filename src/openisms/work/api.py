@@ -6,8 +6,10 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.core.api import Error, Pagination
+from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.work import selectors, services
+from openisms.work.fields import TaskChanges
 from openisms.work.models import TaskPriority, TaskStatus
 
 router = Router(tags=["tasks"])
@@ -67,6 +69,9 @@ class TaskIn(Schema):
     requirement: str | None = None
     risk: str | None = None
 
+    def changes(self) -> TaskChanges:
+        return changes_of(TaskChanges, self.dict())
+
 
 class TaskPatch(Schema):
     title: str | None = None
@@ -77,6 +82,9 @@ class TaskPatch(Schema):
     priority: TaskPriority | None = None
     requirement: str | None = None
     risk: str | None = None
+
+    def changes(self) -> TaskChanges:
+        return changes_of(TaskChanges, self.dict(exclude_unset=True))
 
 
 class TaskCountsOut(Schema):
@@ -113,7 +121,7 @@ def task_create(request: HttpRequest, org: str, payload: TaskIn) -> Any:
     """``requirement``: a control or clause ref ("A.5.15"; "5.1" is clause 5.1); ``risk``: a risk
     ref; at most one of them. ``assignee`` must be a member (e-mail)."""
     a = actor(request, org)
-    task = services.task_create(actor=a, **payload.dict())
+    task = services.task_create(actor=a, **payload.changes())
     return Status(201, selectors.task_get(actor=a, task_id=task.pk))
 
 
@@ -135,7 +143,7 @@ def task_update(request: HttpRequest, org: str, task_id: int, payload: TaskPatch
     """The assignee (with the contributor role) may change only ``status``."""
     a = actor(request, org)
     task = selectors.task_get(actor=a, task_id=task_id)
-    services.task_update(actor=a, task=task, **payload.dict(exclude_unset=True))
+    services.task_update(actor=a, task=task, **payload.changes())
     return selectors.task_get(actor=a, task_id=task_id)
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from openisms.core.changes import changes_of
+from openisms.work.fields import TaskChanges
 from openisms.work.models import TaskPriority, TaskStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -43,11 +45,11 @@ class TaskForm(forms.Form):
             self.add_error("risk", "Choose a control or clause, or a risk, not both.")
         return data
 
-    def changes(self) -> dict[str, object]:
+    def changes(self) -> TaskChanges:
         data = dict(self.cleaned_data)
         for name in ("assignee", "requirement", "risk"):
             data[name] = data.get(name) or None
-        return data
+        return changes_of(TaskChanges, data)
 
 
 class StatusForm(forms.Form):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,22 +13,12 @@ from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
+from openisms.orgs.updates import audited_update
 from openisms.risks.models import Risk
 from openisms.soa.models import soa_framework
+from openisms.work.fields import TASK_FIELDS, TASK_RULE, TaskChanges
 from openisms.work.models import Task, TaskComment, TaskPriority, TaskStatus
 
-TASK_FIELDS = (
-    "title",
-    "description",
-    "assignee",
-    "due_on",
-    "status",
-    "priority",
-    "requirement",
-    "risk",
-)
-# What the assignee may change with only Perm.EDIT_ASSIGNED.
-ASSIGNED_FIELDS = frozenset({"status"})
 MAX_COMMENT = 10_000
 
 
@@ -38,18 +28,14 @@ def task_snapshot(task: Task) -> dict[str, Any]:
     return data
 
 
-def is_assignee(actor: Actor, task: Task) -> bool:
-    return actor.is_assigned(task.assignee_id)
-
-
 def can_edit_task(actor: Actor, task: Task) -> bool:
     """Editors change everything; the assignee may change the status."""
-    return actor.can_edit(task.assignee_id)
+    return actor.may_edit(TASK_RULE, task)
 
 
 def can_comment(actor: Actor, task: Task) -> bool:
     """Editors comment on any task; others on the tasks assigned to them."""
-    return actor.can_edit(task.assignee_id)
+    return actor.may_edit(TASK_RULE, task)
 
 
 def resolve_requirement(value: object) -> Requirement | None:
@@ -98,7 +84,7 @@ def resolve_risk(actor: Actor, value: object) -> Risk | None:
     return risk
 
 
-def _apply(actor: Actor, task: Task, changes: dict[str, Any]) -> None:
+def _apply(actor: Actor, task: Task, changes: TaskChanges) -> None:
     unknown = set(changes) - set(TASK_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
@@ -137,7 +123,7 @@ def _apply(actor: Actor, task: Task, changes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def task_create(*, actor: Actor, **fields: Any) -> Task:
+def task_create(*, actor: Actor, **fields: Unpack[TaskChanges]) -> Task:
     actor.require(Perm.EDIT_ISMS)
     task = Task(org=actor.org, created_by=actor.user)
     _apply(actor, task, fields)
@@ -151,31 +137,16 @@ def task_create(*, actor: Actor, **fields: Any) -> Task:
 
 
 @transaction.atomic
-def task_update(*, actor: Actor, task: Task, **changes: Any) -> Task:
+def task_update(*, actor: Actor, task: Task, **changes: Unpack[TaskChanges]) -> Task:
     """Change a task; the audit event holds only the fields that changed."""
-    if not can_edit_task(actor, task):
-        raise PermissionDenied("You can change only the tasks assigned to you.")
-    before = task_snapshot(task)
-    _apply(actor, task, changes)
-    after = task_snapshot(task)
-    changed = sorted(k for k, v in after.items() if before.get(k) != v)
-    if not actor.can(Perm.EDIT_ISMS):
-        forbidden = sorted(set(changed) - ASSIGNED_FIELDS - {"completed_at"})
-        if forbidden:
-            raise PermissionDenied(
-                "As the assignee you may change only the status of the task "
-                f"(not {', '.join(forbidden)})."
-            )
-    if not changed:
-        return task
-    task.save()
-    audit.record(
-        actor=actor.user,
-        org=actor.org,
-        action="task.update",
+    audited_update(
+        actor=actor,
         obj=task,
-        before={"ref": task.ref} | {k: before.get(k) for k in changed},
-        after={"ref": task.ref} | {k: after[k] for k in changed},
+        action="task.update",
+        apply=lambda: _apply(actor, task, changes),
+        snapshot=task_snapshot,
+        rule=TASK_RULE,
+        only_changed=("ref",),
     )
     return task
 
@@ -192,8 +163,11 @@ def task_delete(*, actor: Actor, task: Task) -> None:
 
 @transaction.atomic
 def task_comment_add(*, actor: Actor, task: Task, body: str) -> TaskComment:
-    if not can_comment(actor, task):
-        raise PermissionDenied("You can comment only on the tasks assigned to you.")
+    actor.require_edit(
+        TASK_RULE,
+        TASK_RULE.assignee_of(task),
+        message="You can comment only on the tasks assigned to you.",
+    )
     text = (body or "").strip()
     if not text:
         raise ValidationError({"body": "Write something."})
