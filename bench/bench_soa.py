@@ -112,8 +112,8 @@ def build(tmp: Path, controls: int) -> None:
     from openisms.accounts import services as account_services
     from openisms.catalog import loader
     from openisms.catalog.models import Requirement
-    from openisms.orgs.access import actor_for
     from openisms.orgs import services as org_services
+    from openisms.orgs.access import actor_for
     from openisms.risks import services as risk_services
     from openisms.risks.models import Risk
     from openisms.soa import selectors, services
