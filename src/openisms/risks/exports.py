@@ -154,11 +154,11 @@ def export_risks(*, actor: Actor, fmt: str) -> tuple[bytes, str, str]:
 REGISTER_COLUMNS = (
     ("Ref", 50),
     ("Risk", 0),
-    ("Owner", 140),
-    ("Inherent", 70),
+    ("Owner", 175),
+    ("Inherent", 66),
     ("Treatment", 95),
-    ("Residual", 70),
-    ("Acceptance", 62),
+    ("Residual", 66),
+    ("Acceptance", 58),
 )
 
 

@@ -236,20 +236,20 @@ def write_soa_xlsx(doc: SoaDocument) -> bytes:
 # Column widths in points on a landscape Letter page (0: the rest of the width).
 PDF_CONTROL_COLUMNS = (
     ("Control", 38),
-    ("Title", 94),
-    ("Applicable", 46),
-    ("Reasons", 80),
-    ("Justification", 130),
-    ("Status", 60),
-    ("Owner", 82),
-    ("Target date", 44),
+    ("Title", 90),
+    ("Applicable", 52),
+    ("Reasons", 76),
+    ("Justification", 90),
+    ("Status", 56),
+    ("Owner", 150),
+    ("Target date", 50),
     ("How we implement it", 0),
 )
 PDF_CLAUSE_COLUMNS = (
     ("Clause", 38),
     ("Title", 150),
     ("Status", 70),
-    ("Owner", 90),
+    ("Owner", 150),
     ("Target date", 50),
     ("How we meet it", 0),
 )
