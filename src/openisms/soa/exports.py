@@ -236,12 +236,12 @@ def write_soa_xlsx(doc: SoaDocument) -> bytes:
 # Column widths in points on a landscape Letter page (0: the rest of the width).
 PDF_CONTROL_COLUMNS = (
     ("Control", 38),
-    ("Title", 90),
+    ("Title", 86),
     ("Applicable", 52),
-    ("Reasons", 76),
-    ("Justification", 90),
+    ("Reasons", 74),
+    ("Justification", 86),
     ("Status", 56),
-    ("Owner", 150),
+    ("Owner", 144),
     ("Target date", 50),
     ("How we implement it", 0),
 )
