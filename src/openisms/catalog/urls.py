@@ -1,15 +1,30 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from openisms.catalog import views
+
+
+class FrameworkSlugConverter:
+    """A framework slug; unlike ``<slug:>`` it allows dots, as in ``nist-csf-2.0``."""
+
+    regex = r"[-a-zA-Z0-9_.]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FrameworkSlugConverter, "framework_slug")
 
 app_name = "catalog"
 
 urlpatterns = [
     path("o/<slug:org>/catalog/", views.index, name="index"),
     path("o/<slug:org>/catalog/transition/", views.transition, name="transition"),
-    path("o/<slug:org>/catalog/<slug:framework>/", views.framework, name="framework"),
+    path("o/<slug:org>/catalog/<framework_slug:framework>/", views.framework, name="framework"),
     path(
-        "o/<slug:org>/catalog/<slug:framework>/<str:ref>/",
+        "o/<slug:org>/catalog/<framework_slug:framework>/<str:ref>/",
         views.requirement,
         name="requirement",
     ),
