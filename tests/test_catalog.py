@@ -312,6 +312,7 @@ def test_loading_is_idempotent() -> None:
         "iso27001-2013": "unchanged",
         "iso27001-2022": "unchanged",
         "nist-csf-2.0": "unchanged",
+        "hipaa-security-rule": "unchanged",
     }
     forced = loader.load_all(force=True)
     assert all(r.created == 0 and r.updated == 0 for r in forced)

@@ -68,8 +68,14 @@ def rows(framework: Framework) -> list[dict[str, Any]]:
                 ]
             if req.guidance:
                 row["guidance"] = {k: req.guidance.get(k) for k in GUIDANCE_SECTIONS}
-        elif req.is_new:
-            row[f"new_in_{framework.version}"] = True
+        else:
+            other: dict[str, list[str]] = {}
+            for value in req.attribute_values.all():
+                other.setdefault(value.key, []).append(value.value)
+            if other:
+                row["attributes"] = other
+            if req.is_new:
+                row[f"new_in_{framework.version}"] = True
         out.append(row)
     return out
 
