@@ -12,7 +12,7 @@ import pytest
 
 from openisms.catalog.models import Requirement
 from openisms.cli import main
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, World, login
 
 pytestmark = pytest.mark.usefixtures("catalog")
 
@@ -132,3 +132,15 @@ def test_every_requirement_has_our_content(capsys: Any) -> None:
         assert 2 <= len(row.get("auditor_expects", [])) <= 4, row["ref"]
         if _designation(row) == "Addressable":
             assert "reasonable and appropriate" in row["summary"], row["ref"]
+
+
+def test_requirement_page_shows_designation_and_safeguard(world: World) -> None:
+    client = login(world.users_a["viewer"])
+    page = client.get(f"/o/org-a/catalog/{SLUG}/164.312(a)(2)(iv)/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Implementation specification" in html
+    assert "Designation: <strong>Addressable</strong>" in html
+    assert "Safeguard: <strong>Technical</strong>" in html
+    standard = client.get(f"/o/org-a/catalog/{SLUG}/164.308(a)(2)/").content.decode()
+    assert "Designation: <strong>Required</strong>" in standard

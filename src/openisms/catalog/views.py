@@ -80,8 +80,15 @@ def requirement(request: HttpRequest, actor: Actor, framework: str, ref: str) ->
         "org": actor.org,
         "framework": fw,
         "req": req,
+        "kind_label": req.kind.replace("_", " ").capitalize(),
         "attributes": [
             (FACET_LABELS.get(k, k), k, attributes[k]) for k in FACET_KEYS if k in attributes
+        ],
+        # Attributes of other frameworks (HIPAA's designation and safeguard, ...), as facts.
+        "other_attributes": [
+            (k.replace("_", " ").capitalize(), attributes[k])
+            for k in sorted(attributes)
+            if k not in FACET_KEYS
         ],
         "related": related,
         "predecessors": [m.source for m in req.mappings_in.all()],
