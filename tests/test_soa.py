@@ -59,11 +59,13 @@ def expected_clauses() -> set[str]:
 # --- rows ----------------------------------------------------------------------------------
 
 
-def test_sync_creates_every_control_and_clause_once(ctx: Ctx) -> None:
+def test_a_new_organisation_has_every_control_and_clause_once(ctx: Ctx) -> None:
+    """Rows are created with the organisation (reads never write); soa_sync only repairs."""
     actor = owner(ctx.world)
     clauses = expected_clauses()
     assert "6.1.3" in clauses and "6.1.2.a" not in clauses and "10.2" in clauses
-    created = services.soa_sync(actor=actor)
+    assert services.soa_sync(actor=actor) == 0
+    created = SoaEntry.objects.filter(org=ctx.world.org_a).count()
     assert created == 93 + len(clauses)
     controls = selectors.soa_list(actor=actor, kind="control")
     assert controls.count() == 93
@@ -73,9 +75,10 @@ def test_sync_creates_every_control_and_clause_once(ctx: Ctx) -> None:
     assert SoaEntry.objects.filter(org=ctx.world.org_a).count() == created
     events = AuditEvent.objects.filter(org=ctx.world.org_a, action="soa_entry.create")
     assert events.count() == created
-    # Another organisation gets its own rows.
+    # Another organisation has its own rows; soa_sync puts back rows that went missing.
     other = actor_for(ctx.world.owner_b, ctx.world.org_b.slug)
-    assert services.soa_sync(actor=other) == created
+    SoaEntry.objects.filter(org=ctx.world.org_b, requirement__kind="clause").delete()
+    assert services.soa_sync(actor=other) == len(clauses)
     assert selectors.soa_list(actor=other).count() == 93
 
 

@@ -26,6 +26,9 @@ OWN = {
     "soa",
     "audit_pack",
     "reminders",
+    "coverage",
+    "framework",
+    "control",
 }
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
@@ -104,6 +107,9 @@ Commands:
   risk simulate --org SLUG [--trials N] [--seed S] --format json
   reminders send [--org SLUG] [--date YYYY-MM-DD] [--dry-run]   e-mail new reminders once
   soa export --org SLUG --format xlsx|pdf|csv|docx [--version N] -o FILE
+  framework list|track|untrack --org SLUG [FRAMEWORK]   the frameworks an organisation tracks
+  control list --org SLUG [--format csv|json] [-o FILE]  the control register
+  coverage --org SLUG --framework SLUG --format json|xlsx|pdf [-o FILE]
   audit-pack --org SLUG -o FILE.zip   approved SoA, risk register, evidence, SHA-256 manifest
   Any other Django management command (check, shell, createcachetable, ...) also works.
 """

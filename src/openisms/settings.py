@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "openisms.orgs",
     "openisms.catalog",
     "openisms.assets",
+    "openisms.controls",
     "openisms.risks",
     "openisms.soa",
     "openisms.evidence",

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from openisms.catalog import search
 from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
+from openisms.catalog.signals import framework_loaded
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SCHEMA = "openisms-framework/1"
@@ -173,6 +174,7 @@ def load_document(doc: dict[str, Any], digest: str, *, force: bool = False) -> L
     _load_attributes(rows, by_ref)
     _load_predecessors(doc, rows, by_ref)
     search.index_framework(framework)
+    framework_loaded.send(sender=Framework, framework=framework, created=result.created)
     return result
 
 

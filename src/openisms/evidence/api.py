@@ -36,19 +36,21 @@ class EvidenceTargetOut(Schema):
     ref: str
     title: str
     risk_id: int | None = None
+    control_id: int | None = None
 
 
 def _targets(obj: Any, group: str) -> list[dict[str, Any]]:
     out = []
     for link in selectors.grouped_links(obj)[group]:
-        target = link.risk if link.risk_id else link.requirement
+        target = link.risk or link.control or link.requirement
         assert target is not None
         out.append(
             {
                 "link_id": link.pk,
                 "ref": target.ref,
-                "title": target.title,
+                "title": link.control.name if link.control else target.title,  # type: ignore[union-attr]
                 "risk_id": link.risk_id,
+                "control_id": link.control_id,
             }
         )
     return out
@@ -70,6 +72,7 @@ class EvidenceOut(Schema):
     current_version: EvidenceVersionOut | None
     controls: list[EvidenceTargetOut]
     clauses: list[EvidenceTargetOut]
+    register_controls: list[EvidenceTargetOut]
     risks: list[EvidenceTargetOut]
     updated_at: datetime
 
@@ -84,6 +87,10 @@ class EvidenceOut(Schema):
     @staticmethod
     def resolve_clauses(obj: Any) -> list[dict[str, Any]]:
         return _targets(obj, "clauses")
+
+    @staticmethod
+    def resolve_register_controls(obj: Any) -> list[dict[str, Any]]:
+        return _targets(obj, "register")
 
     @staticmethod
     def resolve_risks(obj: Any) -> list[dict[str, Any]]:
@@ -118,9 +125,10 @@ class EvidenceLinkItemIn(Schema):
     next_review_on: date | None = None
     requirements: list[str] = []
     risks: list[int] = []
+    controls: list[str] = []
 
     def changes(self) -> EvidenceChanges:
-        return changes_of(EvidenceChanges, self.dict(exclude={"requirements", "risks"}))
+        return changes_of(EvidenceChanges, self.dict(exclude={"requirements", "risks", "controls"}))
 
 
 class EvidencePatch(Schema):
@@ -140,6 +148,7 @@ class EvidencePatch(Schema):
 class EvidenceLinksIn(Schema):
     requirements: list[str] = []
     risks: list[int] = []
+    controls: list[str] = []
 
 
 def _ids(text: str) -> list[int]:
@@ -164,6 +173,7 @@ def evidence_create_link(request: HttpRequest, org: str, payload: EvidenceLinkIt
         actor=a,
         requirements=payload.requirements,
         risks=payload.risks,
+        controls=payload.controls,
         **payload.changes(),
     )
     return Status(201, selectors.evidence_get(actor=a, item_id=item.pk))
@@ -271,12 +281,16 @@ def evidence_download(request: HttpRequest, org: str, item_id: int, number: int)
     response={200: EvidenceDetailOut, 403: Error, 404: Error, 422: Error},
 )
 def evidence_link(request: HttpRequest, org: str, item_id: int, payload: EvidenceLinksIn) -> Any:
-    """Link to controls and clauses by ref (["A.5.15", "9.2"]) and to risks by id; links that
-    exist already are kept."""
+    """Link to Annex A controls and clauses by ref (["A.5.15", "9.2"]), to controls of the
+    register by ref (``controls``) and to risks by id; links that exist already are kept."""
     a = actor(request, org)
     item = selectors.evidence_get(actor=a, item_id=item_id)
     services.evidence_link(
-        actor=a, item=item, requirements=payload.requirements, risks=payload.risks
+        actor=a,
+        item=item,
+        requirements=payload.requirements,
+        risks=payload.risks,
+        controls=payload.controls,
     )
     return selectors.evidence_get(actor=a, item_id=item_id)
 
@@ -286,10 +300,17 @@ def evidence_link(request: HttpRequest, org: str, item_id: int, payload: Evidenc
     response={200: EvidenceDetailOut, 403: Error, 404: Error, 422: Error},
 )
 def evidence_unlink(
-    request: HttpRequest, org: str, item_id: int, requirement: str = "", risk: str = ""
+    request: HttpRequest,
+    org: str,
+    item_id: int,
+    requirement: str = "",
+    risk: str = "",
+    control: str = "",
 ) -> Any:
-    """Remove links: ``requirement`` refs and ``risk`` ids, comma-separated."""
+    """Remove links: ``requirement`` refs, ``risk`` ids and ``control`` refs, comma-separated."""
     a = actor(request, org)
     item = selectors.evidence_get(actor=a, item_id=item_id)
-    services.evidence_unlink(actor=a, item=item, requirements=requirement, risks=_ids(risk))
+    services.evidence_unlink(
+        actor=a, item=item, requirements=requirement, risks=_ids(risk), controls=control
+    )
     return selectors.evidence_get(actor=a, item_id=item_id)

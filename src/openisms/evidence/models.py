@@ -115,7 +115,8 @@ class EvidenceVersion(OrgScopedModel):
 
 
 class EvidenceLink(OrgScopedModel):
-    """The item supports one requirement (an Annex A control or a clause) or one risk."""
+    """The item supports one requirement (an Annex A control or a clause), one control of the
+    register, or one risk."""
 
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="links")
     requirement = models.ForeignKey(
@@ -128,6 +129,13 @@ class EvidenceLink(OrgScopedModel):
     risk = models.ForeignKey(
         "risks.Risk", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence_links"
     )
+    control = models.ForeignKey(
+        "controls.Control",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence_links",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -135,10 +143,19 @@ class EvidenceLink(OrgScopedModel):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(requirement__isnull=False, risk__isnull=True)
-                | models.Q(requirement__isnull=True, risk__isnull=False),
+                condition=models.Q(
+                    requirement__isnull=False, risk__isnull=True, control__isnull=True
+                )
+                | models.Q(requirement__isnull=True, risk__isnull=False, control__isnull=True)
+                | models.Q(requirement__isnull=True, risk__isnull=True, control__isnull=False),
                 name="evidence_link_one_target",
-                violation_error_message="A link points at exactly one requirement or one risk.",
+                violation_error_message="A link points at exactly one requirement, control or "
+                "risk.",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "control"],
+                condition=models.Q(control__isnull=False),
+                name="evidence_link_item_control",
             ),
             models.UniqueConstraint(
                 fields=["item", "requirement"],
@@ -153,5 +170,5 @@ class EvidenceLink(OrgScopedModel):
         ]
 
     def __str__(self) -> str:
-        target = self.requirement.ref if self.requirement_id else self.risk.ref  # type: ignore[union-attr]
-        return f"EV-{self.item.number} -> {target}"
+        target = self.requirement or self.control or self.risk
+        return f"EV-{self.item.number} -> {target.ref if target else ''}"

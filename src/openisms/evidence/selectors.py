@@ -86,7 +86,7 @@ def with_freshness(
 
 
 def _links() -> QuerySet[EvidenceLink]:
-    return EvidenceLink.objects.select_related("requirement", "risk").order_by(
+    return EvidenceLink.objects.select_related("requirement", "risk", "control").order_by(
         "requirement__position", "risk__ref"
     )
 
@@ -174,11 +174,19 @@ def links_of(item: EvidenceItem) -> list[EvidenceLink]:
 
 
 def grouped_links(item: EvidenceItem) -> dict[str, list[EvidenceLink]]:
-    """Links as controls, clauses and risks, each in catalogue or register order."""
-    groups: dict[str, list[EvidenceLink]] = {"controls": [], "clauses": [], "risks": []}
+    """Links as Annex A controls, clauses, register controls and risks, each in catalogue or
+    register order."""
+    groups: dict[str, list[EvidenceLink]] = {
+        "controls": [],
+        "clauses": [],
+        "register": [],
+        "risks": [],
+    }
     for link in links_of(item):
         if link.risk_id:
             groups["risks"].append(link)
+        elif link.control_id:
+            groups["register"].append(link)
         elif link.requirement is not None and link.requirement.kind == "control":
             groups["controls"].append(link)
         else:

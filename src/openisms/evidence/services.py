@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openisms.catalog.models import Requirement
+from openisms.controls.models import Control
 from openisms.core import audit
 from openisms.evidence import selectors
 from openisms.evidence.fields import (
@@ -190,6 +191,7 @@ def evidence_create_link(
     actor: Actor,
     requirements: Iterable[str] = (),
     risks: Iterable[int] = (),
+    controls: Iterable[str] = (),
     **fields: Unpack[EvidenceChanges],
 ) -> EvidenceItem:
     """A link item (a ticket, a dashboard, a wiki page), optionally linked at once."""
@@ -203,7 +205,7 @@ def evidence_create_link(
             obj=item,
             after=item_snapshot(item),
         )
-        _link(actor, item, requirements, risks)
+        _link(actor, item, requirements, risks, controls)
     return item
 
 
@@ -214,6 +216,7 @@ def evidence_create_file(
     note: str = "",
     requirements: Iterable[str] = (),
     risks: Iterable[int] = (),
+    controls: Iterable[str] = (),
     **fields: Unpack[EvidenceChanges],
 ) -> EvidenceItem:
     """A file item with its first version. The title defaults to the file's name."""
@@ -235,7 +238,7 @@ def evidence_create_file(
                 ("evidence_version.create", version, None, version_snapshot(version)),
             ],
         )
-        _link(actor, item, requirements, risks)
+        _link(actor, item, requirements, risks, controls)
         return item
 
     return _with_file_cleanup(work)
@@ -376,36 +379,66 @@ def _risks(actor: Actor, ids: Iterable[int]) -> list[Risk]:
     return [found[i] for i in dict.fromkeys(wanted)]
 
 
+def _controls(actor: Actor, refs: Iterable[str] | str) -> list[Control]:
+    """Controls of the register by ref ("AC-01, A.8.13"); unknown refs are one field error."""
+    wanted = list(dict.fromkeys(_SPLIT.split(refs) if isinstance(refs, str) else map(str, refs)))
+    wanted = [r.strip() for r in wanted if r.strip()]
+    if not wanted:
+        return []
+    found = {c.ref: c for c in scoped(actor, Control).filter(ref__in=wanted)}
+    missing = [r for r in wanted if r not in found]
+    if missing:
+        raise ValidationError({"controls": f"No such control: {', '.join(missing)}."})
+    return [found[r] for r in wanted]
+
+
 def _link_data(item: EvidenceItem, link: EvidenceLink) -> dict[str, Any]:
     return {
         "link": link.pk,
         "item": item.ref,
         "requirement": link.requirement.ref if link.requirement else None,
+        "control": link.control.ref if link.control else None,
         "risk": link.risk.ref if link.risk else None,
     }
 
 
 def _link(
-    actor: Actor, item: EvidenceItem, requirements: Iterable[str], risks: Iterable[int]
+    actor: Actor,
+    item: EvidenceItem,
+    requirements: Iterable[str],
+    risks: Iterable[int],
+    controls: Iterable[str] | str = (),
 ) -> list[EvidenceLink]:
     reqs = resolve_requirements(requirements)
     risk_rows = _risks(actor, risks)
-    if not reqs and not risk_rows:
+    control_rows = _controls(actor, controls)
+    if not reqs and not risk_rows and not control_rows:
         return []
     existing = list(
-        scoped(actor, EvidenceLink).filter(item=item).values_list("requirement_id", "risk_id")
+        scoped(actor, EvidenceLink)
+        .filter(item=item)
+        .values_list("requirement_id", "risk_id", "control_id")
     )
-    have_reqs = {req for req, _ in existing if req is not None}
-    have_risks = {risk for _, risk in existing if risk is not None}
-    new = [
-        EvidenceLink(org=actor.org, item=item, requirement=r, created_by=actor.user)
-        for r in reqs
-        if r.pk not in have_reqs
-    ] + [
-        EvidenceLink(org=actor.org, item=item, risk=r, created_by=actor.user)
-        for r in risk_rows
-        if r.pk not in have_risks
-    ]
+    have_reqs = {req for req, _, _ in existing if req is not None}
+    have_risks = {risk for _, risk, _ in existing if risk is not None}
+    have_controls = {control for _, _, control in existing if control is not None}
+    new = (
+        [
+            EvidenceLink(org=actor.org, item=item, requirement=r, created_by=actor.user)
+            for r in reqs
+            if r.pk not in have_reqs
+        ]
+        + [
+            EvidenceLink(org=actor.org, item=item, risk=r, created_by=actor.user)
+            for r in risk_rows
+            if r.pk not in have_risks
+        ]
+        + [
+            EvidenceLink(org=actor.org, item=item, control=c, created_by=actor.user)
+            for c in control_rows
+            if c.pk not in have_controls
+        ]
+    )
     EvidenceLink.objects.bulk_create(new)  # ids are returned on SQLite and PostgreSQL
     audit.record_many(
         actor=actor.user,
@@ -422,15 +455,18 @@ def evidence_link(
     item: EvidenceItem,
     requirements: Iterable[str] | str = (),
     risks: Iterable[int] = (),
+    controls: Iterable[str] | str = (),
 ) -> list[EvidenceLink]:
-    """Link the item to more controls, clauses and risks; existing links are kept as they are.
+    """Link the item to more Annex A controls, clauses, register controls and risks; existing
+    links are kept as they are.
 
     Returns the links created (none when everything was linked already).
     """
     actor.require(Perm.EDIT_ISMS)
-    if not parse_refs(requirements) and not list(risks):
+    risks, chosen = list(risks), _controls(actor, controls)
+    if not parse_refs(requirements) and not risks and not chosen:
         raise ValidationError({"requirements": "Name at least one control, clause or risk."})
-    return _link(actor, item, parse_refs(requirements), risks)
+    return _link(actor, item, parse_refs(requirements), risks, [c.ref for c in chosen])
 
 
 @transaction.atomic
@@ -441,17 +477,20 @@ def evidence_unlink(
     requirements: Iterable[str] | str = (),
     risks: Iterable[int] = (),
     link_ids: Iterable[int] = (),
+    controls: Iterable[str] | str = (),
 ) -> int:
-    """Remove links by requirement ref, risk id or link id; returns how many were removed."""
+    """Remove links by requirement ref, risk id, control ref or link id; returns how many were
+    removed."""
     actor.require(Perm.EDIT_ISMS)
     refs = parse_refs(requirements)
     reqs = resolve_requirements(refs) if refs else []
+    control_ids = {c.pk for c in _controls(actor, controls)}
     risk_ids = [int(r) for r in risks]
     ids = [int(i) for i in link_ids]
     links = list(
         scoped(actor, EvidenceLink)
         .filter(item=item)
-        .select_related("requirement", "risk")
+        .select_related("requirement", "risk", "control")
         .order_by("pk")
     )
     doomed = [
@@ -460,6 +499,7 @@ def evidence_unlink(
         if link.pk in ids
         or (link.requirement_id is not None and link.requirement_id in {r.pk for r in reqs})
         or (link.risk_id is not None and link.risk_id in risk_ids)
+        or (link.control_id is not None and link.control_id in control_ids)
     ]
     events = [("evidence_link.delete", item, _link_data(item, link), None) for link in doomed]
     EvidenceLink.objects.filter(pk__in=[link.pk for link in doomed]).delete()

@@ -16,6 +16,7 @@ from openisms.accounts.models import User
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import RESERVED_SLUGS, Invitation, Membership, Organization, Role
+from openisms.orgs.signals import organization_created
 from openisms.orgs.tasks import send_invitation_email
 from openisms.orgs.updates import audited_update
 
@@ -65,6 +66,7 @@ def organization_create(
     first_owner = owner or actor
     if first_owner is not None:
         _membership_add(actor=actor, org=org, user=first_owner, role=Role.OWNER)
+    organization_created.send(sender=Organization, org=org, actor=actor)
     return org
 
 

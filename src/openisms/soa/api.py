@@ -156,7 +156,6 @@ class SoaDiffOut(Schema):
 def soa_list(request: HttpRequest, org: str, filters: Query[SoaFilters]) -> Any:
     """The working SoA: controls (kind=control) or clauses 4-10 (kind=clause)."""
     a = actor(request, org)
-    services.soa_sync(actor=a)
     return selectors.with_risks(a, selectors.soa_list(actor=a, **filters.dict()))
 
 
@@ -169,7 +168,6 @@ def soa_export(
     version number ``version``, or of the working SoA, marked as a draft, when it is left
     out."""
     a = actor(request, org)
-    services.soa_sync(actor=a)
     chosen = selectors.version_by_number(actor=a, number=version) if version else None
     content, content_type, ext = exports.export_soa(actor=a, fmt=format, version=chosen)
     response = HttpResponse(content, content_type=content_type)

@@ -5,3 +5,14 @@ class SoaConfig(AppConfig):
     name = "openisms.soa"
     label = "soa"
     verbose_name = "Statement of Applicability"
+
+    def ready(self) -> None:
+        # Imported here: receivers read models, which exist only once the registry is ready.
+        from openisms.catalog.signals import framework_loaded
+        from openisms.controls.signals import controls_changed
+        from openisms.orgs.signals import organization_created
+        from openisms.soa import receivers
+
+        organization_created.connect(receivers.on_organization_created, weak=False)
+        framework_loaded.connect(receivers.on_framework_loaded, weak=False)
+        controls_changed.connect(receivers.on_controls_changed, weak=False)

@@ -44,7 +44,37 @@ REASONS = (
 )
 
 
+class TrackedFramework(OrgScopedModel):
+    """The organisation tracks this framework: it has a requirement assessment for each of its
+    requirements and sees its coverage. Every organisation tracks the SoA's framework."""
+
+    framework = models.ForeignKey(
+        "catalog.Framework", on_delete=models.PROTECT, related_name="trackers"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "framework"], name="tracked_framework_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} tracks {self.framework_id}"
+
+
 class SoaEntry(OrgScopedModel):
+    """One organisation's assessment of one requirement of a framework it tracks.
+
+    The rows of the SoA's framework (ISO/IEC 27001:2022) are the SoA. Applicability, its
+    reasons and justification are the row's own. Status, owner, target date and implementation
+    are the row's own only while no control of the register is linked to the requirement;
+    once one is, they mirror the controls (``soa.receivers``, in the same transaction as the
+    control's change), so the SoA's lists, filters, counts and exports read one table.
+    ``override_status`` is a manual verdict that wins over everything, with who and why.
+    """
+
     requirement = models.ForeignKey(
         "catalog.Requirement", on_delete=models.PROTECT, related_name="soa_entries"
     )
@@ -67,6 +97,14 @@ class SoaEntry(OrgScopedModel):
     )
     target_date = models.DateField(null=True, blank=True)
     implementation = models.TextField(blank=True, help_text="How we implement it.")
+    override_status = models.CharField(
+        max_length=24, choices=SoaStatus.choices, blank=True, help_text="A manual verdict."
+    )
+    override_reason = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "SoA entry"

@@ -9,15 +9,17 @@ from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet, Subquery
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from openisms.catalog.models import Requirement
+from openisms.controls.selectors import controls_of_requirements
+from openisms.controls.services import WRITE_THROUGH, controls_write_through
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_update
-from openisms.soa import selectors
+from openisms.soa import selectors, tracking
 from openisms.soa.fields import (
     BULK_FIELDS,
     ENTRY_FIELDS,
@@ -25,50 +27,22 @@ from openisms.soa.fields import (
     SoaBulkChanges,
     SoaEntryChanges,
 )
-from openisms.soa.models import CLAUSE_REF_RE, SoaEntry, SoaStatus, SoaVersion, soa_framework
+from openisms.soa.models import SoaEntry, SoaStatus, SoaVersion, soa_framework
+from openisms.soa.tracking import entry_snapshot, mirrored
 
 NA = SoaStatus.NOT_APPLICABLE
 
 
-def entry_snapshot(entry: SoaEntry) -> dict[str, Any]:
-    data = audit.snapshot(entry)
-    data["ref"] = entry.requirement.ref
-    return data
-
-
 def soa_requirements() -> QuerySet[Requirement]:
     """The requirements an SoA has rows for: every control, and clauses 4-10 without letters."""
-    return Requirement.objects.filter(framework__slug=soa_framework(), retired=False).filter(
-        Q(kind="control") | Q(kind="clause", ref__regex=CLAUSE_REF_RE)
-    )
+    return tracking.assessed_requirements(soa_framework())
 
 
 def soa_sync(*, actor: Actor) -> int:
-    """Create the missing rows (idempotent; one query when nothing is missing).
-
-    Views and API handlers call it on first access, like the risk module's setup; any member's
-    visit may create the rows, so the events are recorded as the system's.
-    """
-    have = scoped(actor, SoaEntry).values("requirement_id")
-    missing = list(soa_requirements().exclude(pk__in=Subquery(have)).order_by("position"))
-    if not missing:
-        return 0
-    with transaction.atomic():
-        SoaEntry.objects.bulk_create(
-            [SoaEntry(org=actor.org, requirement=r) for r in missing], ignore_conflicts=True
-        )
-        created = (
-            scoped(actor, SoaEntry)
-            .filter(requirement__in=missing)
-            .select_related("requirement")
-            .order_by("requirement__position")
-        )
-        audit.record_many(
-            actor=None,
-            org=actor.org,
-            events=[("soa_entry.create", e, None, entry_snapshot(e)) for e in created],
-        )
-    return len(missing)
+    """Make sure the organisation tracks the SoA's framework and has every row; returns how
+    many rows it created. A write for setup paths (the CLI, the demo, upgrades): every
+    organisation gets its rows when it is created, and no read ever calls this."""
+    return tracking.framework_ensure(org=actor.org, framework_slug=soa_framework())
 
 
 def can_edit_entry(actor: Actor, entry: SoaEntry) -> bool:
@@ -131,10 +105,11 @@ def soa_entry_update(
             else:
                 setattr(entry, name, value.strip() if isinstance(value, str) else value)
         if "status" not in changes and entry.applicable != was_applicable:
-            entry.status = SoaStatus.NOT_STARTED if entry.applicable else NA
+            entry.status = _included_status(actor, entry) if entry.applicable else NA
         _validate(actor, entry, was_applicable, confirm_exclusion)
         entry.full_clean(exclude=["org", "requirement", "owner"])  # owner: checked as member
 
+    before = {name: getattr(entry, name) for name in WRITE_THROUGH}
     audited_update(
         actor=actor,
         obj=entry,
@@ -143,7 +118,27 @@ def soa_entry_update(
         snapshot=entry_snapshot,
         rule=SOA_ENTRY_RULE,
     )
+    pushed = {
+        name: getattr(entry, name)
+        for name in WRITE_THROUGH
+        if name in changes and getattr(entry, name) != before[name]
+    }
+    if pushed and _has_controls(entry):
+        controls_write_through(actor=actor, requirements=[entry.requirement], values=pushed)
     return entry
+
+
+def _has_controls(entry: SoaEntry) -> bool:
+    """Rows whose status is their controls': applicable Annex A controls (clauses are the
+    ISMS's own requirements and keep theirs)."""
+    return entry.applicable and entry.requirement.kind == "control"
+
+
+def _included_status(actor: Actor, entry: SoaEntry) -> str:
+    """The status of a row included again: its controls', else not started."""
+    linked = controls_of_requirements(actor=actor, requirement_ids=[entry.requirement_id])
+    controls = linked.get(entry.requirement_id)
+    return str(mirrored(controls)["status"]) if controls else SoaStatus.NOT_STARTED
 
 
 @transaction.atomic
@@ -197,6 +192,12 @@ def soa_bulk_update(
         entry.updated_at = now
     SoaEntry.objects.bulk_update(changed, [*changes, "updated_at"], batch_size=500)
     audit.record_many(actor=actor.user, org=actor.org, events=events)
+    pushed = {name: getattr(changed[0], name) for name in changes} if changed else {}
+    controls_write_through(
+        actor=actor,
+        requirements=[e.requirement for e in changed if _has_controls(e)],
+        values=pushed,
+    )
     return len(changed)
 
 
@@ -225,7 +226,7 @@ def soa_submit(*, actor: Actor, comment: str = "") -> SoaVersion:
         raise ValidationError(
             f"Version {pending.number} is waiting for approval; approve or reject it first."
         )
-    soa_sync(actor=actor)
+    tracking.framework_ensure(org=actor.org, framework_slug=soa_framework())
     last = scoped(actor, SoaVersion).aggregate(n=Max("number"))["n"] or 0
     version = SoaVersion(
         org=actor.org,

@@ -40,7 +40,6 @@ def _list_url(actor: Actor, kind: str = "control") -> str:
 
 @org_view("soa")
 def soa_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    services.soa_sync(actor=actor)
     kind = "clause" if request.GET.get("kind") == "clause" else "control"
     params: dict[str, Any] = {
         "theme": request.GET.get("theme") or None,
@@ -165,7 +164,6 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
 @org_view("soa")
 def soa_export(request: HttpRequest, actor: Actor) -> HttpResponse:
     """?format=csv|xlsx|pdf|docx, and ?version=N for a version (otherwise the working SoA)."""
-    services.soa_sync(actor=actor)
     number = request.GET.get("version", "")
     version = (
         selectors.version_by_number(actor=actor, number=int(number)) if number.isdigit() else None

@@ -8,7 +8,6 @@ from ninja import Field, Router, Schema
 
 from openisms.core.api import Error
 from openisms.orgs.access import request_actor as actor
-from openisms.soa import services
 from openisms.web import mywork, readiness
 from openisms.work.api import TaskOut
 
@@ -120,7 +119,6 @@ def readiness_get(request: HttpRequest, org: str) -> Any:
     by each ISO/IEC 27002 attribute and by owner) and of clauses 4-10, evidence freshness,
     tasks, risks, and the rows that are behind."""
     a = actor(request, org)
-    services.soa_sync(actor=a)
     r = readiness.readiness(actor=a)
     return {
         "as_of": r.as_of,

@@ -344,7 +344,7 @@ def _risks(actor: Actor) -> RiskSummary:
 
 
 def readiness(*, actor: Actor) -> Readiness:
-    """The whole dashboard. Call ``soa_sync`` first so every control and clause has a row."""
+    """The whole dashboard (every organisation has its rows from creation)."""
     today = timezone.localdate()
     rows = _rows(actor)
     attributes = _attributes()

@@ -21,7 +21,6 @@ from openisms.core.forms import form_errors_from
 from openisms.orgs import selectors, services
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
-from openisms.soa import services as soa_services
 from openisms.web import mywork
 from openisms.web import readiness as soa_readiness
 from openisms.web.forms import (
@@ -268,7 +267,6 @@ def _day_start(day: dt.date | None, plus_days: int = 0) -> dt.datetime | None:
 
 @org_view("soa")
 def readiness_dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
-    soa_services.soa_sync(actor=actor)
     context = {
         "org": actor.org,
         "r": soa_readiness.readiness(actor=actor),

@@ -27,6 +27,7 @@ class TaskOut(Schema):
     overdue: bool
     requirement: str | None
     risk: str | None
+    control: str | None
     created_by: str | None
     created_at: datetime
     updated_at: datetime
@@ -43,6 +44,10 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_risk(obj: Any) -> str | None:
         return obj.risk.ref if obj.risk_id else None
+
+    @staticmethod
+    def resolve_control(obj: Any) -> str | None:
+        return obj.control.ref if obj.control_id else None
 
     @staticmethod
     def resolve_created_by(obj: Any) -> str | None:
@@ -68,6 +73,7 @@ class TaskIn(Schema):
     priority: TaskPriority = TaskPriority.NORMAL
     requirement: str | None = None
     risk: str | None = None
+    control: str | None = None
 
     def changes(self) -> TaskChanges:
         return changes_of(TaskChanges, self.dict())
@@ -82,6 +88,7 @@ class TaskPatch(Schema):
     priority: TaskPriority | None = None
     requirement: str | None = None
     risk: str | None = None
+    control: str | None = None
 
     def changes(self) -> TaskChanges:
         return changes_of(TaskChanges, self.dict(exclude_unset=True))

@@ -7,6 +7,7 @@ from typing import TypedDict
 
 from openisms.accounts.models import User
 from openisms.catalog.models import Requirement
+from openisms.controls.models import Control
 from openisms.orgs.access import EditRule
 from openisms.risks.models import Risk
 
@@ -20,6 +21,7 @@ class TaskChanges(TypedDict, total=False):
     priority: str
     requirement: str | Requirement | None  # a ref such as "A.5.15" or "9.2"
     risk: str | int | Risk | None  # a ref such as "R-003", or an id
+    control: str | Control | None  # a control of the register by ref, such as "AC-01"
 
 
 TASK_FIELDS = tuple(TaskChanges.__annotations__)

@@ -69,6 +69,14 @@ class Task(OrgScopedModel):
         related_name="tasks",
         help_text="The risk the task treats.",
     )
+    control = models.ForeignKey(
+        "controls.Control",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        help_text="The control of the register the task implements.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -79,9 +87,11 @@ class Task(OrgScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["org", "number"], name="task_org_number"),
             models.CheckConstraint(
-                condition=models.Q(requirement__isnull=True) | models.Q(risk__isnull=True),
+                condition=models.Q(requirement__isnull=True, risk__isnull=True)
+                | models.Q(requirement__isnull=True, control__isnull=True)
+                | models.Q(risk__isnull=True, control__isnull=True),
                 name="task_one_target",
-                violation_error_message="A task targets a control or clause, or a risk, not both.",
+                violation_error_message="A task targets one requirement, control or risk.",
             ),
         ]
         indexes = [
@@ -116,6 +126,8 @@ class Task(OrgScopedModel):
             return str(self.requirement.ref)
         if self.risk is not None:
             return str(self.risk.ref)
+        if self.control is not None:
+            return str(self.control.ref)
         return ""
 
 

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from openisms.catalog.models import Requirement
+from openisms.controls.models import Control
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
 from openisms.work.models import ACTIVE, CLOSED, Task, TaskComment, TaskStatus
@@ -21,7 +22,7 @@ def _today(today: dt.date | None) -> dt.date:
 
 def task_base(actor: Actor) -> QuerySet[Task]:
     return scoped(actor, Task).select_related(
-        "assignee", "requirement__framework", "risk", "created_by"
+        "assignee", "requirement__framework", "risk", "control", "created_by"
     )
 
 
@@ -151,12 +152,19 @@ def status_counts(*, actor: Actor) -> dict[str, int]:
 
 
 def tasks_for_target(
-    *, actor: Actor, requirement: Requirement | None = None, risk: Risk | None = None
+    *,
+    actor: Actor,
+    requirement: Requirement | None = None,
+    risk: Risk | None = None,
+    control: Control | None = None,
 ) -> list[Task]:
-    """The tasks on one control/clause or one risk (for panels on other pages), urgent first."""
-    if requirement is None and risk is None:
+    """The tasks on one control/clause, one register control or one risk (for panels on other
+    pages), urgent first."""
+    if requirement is None and risk is None and control is None:
         return []
     qs = task_base(actor)
+    if control is not None:
+        qs = qs.filter(control=control)
     if requirement is not None:
         qs = qs.filter(requirement=requirement)
     if risk is not None:

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openisms.catalog.models import Requirement
+from openisms.controls.models import Control
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
@@ -68,6 +69,20 @@ def resolve_requirement(value: object) -> Requirement | None:
     raise ValidationError({"requirement": f"No control or clause {text} in the catalogue."})
 
 
+def resolve_control(actor: Actor, value: object) -> Control | None:
+    """A control of the organisation's register, by ref ("AC-01") or object."""
+    if value in (None, ""):
+        return None
+    qs = scoped(actor, Control)
+    if isinstance(value, Control):
+        control = qs.filter(pk=value.pk).first()
+    else:
+        control = qs.filter(ref=str(value).strip()).first()
+    if control is None:
+        raise ValidationError({"control": f"No control {value} in this organisation."})
+    return control
+
+
 def resolve_risk(actor: Actor, value: object) -> Risk | None:
     """A risk of the organisation, by ref ("R-003"), id or object."""
     if value in (None, ""):
@@ -88,11 +103,13 @@ def _apply(actor: Actor, task: Task, changes: TaskChanges) -> None:
     unknown = set(changes) - set(TASK_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
-    # Choosing one target replaces the other: a task is on a control or clause, or on a risk.
-    if changes.get("requirement") not in (None, "") and "risk" not in changes:
-        task.risk = None
-    if changes.get("risk") not in (None, "") and "requirement" not in changes:
-        task.requirement = None
+    # Choosing one target replaces the others: a task is on one requirement, control or risk.
+    targets = ("requirement", "risk", "control")
+    for chosen in targets:
+        if changes.get(chosen) not in (None, ""):
+            for other in targets:
+                if other != chosen and other not in changes:
+                    setattr(task, other, None)
     for name, value in changes.items():
         if name == "assignee":
             task.assignee = resolve_member(value, "assignee", actor=actor)
@@ -100,6 +117,8 @@ def _apply(actor: Actor, task: Task, changes: TaskChanges) -> None:
             task.requirement = resolve_requirement(value)
         elif name == "risk":
             task.risk = resolve_risk(actor, value)
+        elif name == "control":
+            task.control = resolve_control(actor, value)
         elif isinstance(value, str):
             setattr(task, name, value.strip())
         else:
@@ -111,15 +130,17 @@ def _apply(actor: Actor, task: Task, changes: TaskChanges) -> None:
         errors["status"] = f"Unknown status '{task.status}'."
     if task.priority not in TaskPriority.values:
         errors["priority"] = f"Unknown priority '{task.priority}'."
-    if task.requirement_id and task.risk_id:
-        errors["risk"] = "A task is on a control or clause, or on a risk, not both."
+    if sum(1 for t in (task.requirement_id, task.risk_id, task.control_id) if t) > 1:
+        errors["risk"] = "A task is on one requirement, control or risk, not several."
     if errors:
         raise ValidationError(errors)
     if task.status == TaskStatus.DONE:
         task.completed_at = task.completed_at or timezone.now()
     else:
         task.completed_at = None
-    task.full_clean(exclude=["org", "number", "assignee", "requirement", "risk", "created_by"])
+    task.full_clean(
+        exclude=["org", "number", "assignee", "requirement", "risk", "control", "created_by"]
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,118 @@
+"""Reads for the control register. Each takes the actor and owns its joins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from openisms.catalog.models import Requirement
+from openisms.controls.models import Control, ControlRequirement, ControlStatus
+from openisms.orgs.access import Actor, get_scoped_or_404, scoped
+
+
+def _requirements() -> Prefetch:
+    return Prefetch(
+        "requirements",
+        queryset=Requirement.objects.select_related("framework").order_by(
+            "framework__slug", "position"
+        ),
+    )
+
+
+def control_list(
+    *,
+    actor: Actor,
+    status: str | None = None,
+    owner: str | None = None,
+    framework: str | None = None,
+    q: str = "",
+    unlinked: bool = False,
+) -> QuerySet[Control]:
+    """The register in ref order, with owners and requirements (two queries per page)."""
+    qs = scoped(actor, Control).select_related("owner").prefetch_related(_requirements())
+    if status:
+        qs = qs.filter(status=status)
+    if owner:
+        if owner == "none":
+            qs = qs.filter(owner__isnull=True)
+        else:
+            qs = qs.filter(owner__email=owner.strip().lower())
+    if framework:
+        qs = qs.filter(
+            pk__in=ControlRequirement.objects.filter(
+                org=actor.org, requirement__framework__slug=framework
+            ).values("control_id")
+        )
+    if unlinked:
+        qs = qs.exclude(pk__in=ControlRequirement.objects.filter(org=actor.org).values("control"))
+    text = q.strip()
+    if text:
+        qs = qs.filter(
+            Q(ref__icontains=text)
+            | Q(name__icontains=text)
+            | Q(description__icontains=text)
+            | Q(implementation__icontains=text)
+        )
+    return qs.order_by("ref")
+
+
+def control_get(*, actor: Actor, control_id: int) -> Control:
+    qs = scoped(actor, Control).select_related("owner").prefetch_related(_requirements())
+    return get_scoped_or_404(qs, pk=control_id)
+
+
+def control_by_ref(*, actor: Actor, ref: str) -> Control:
+    qs = scoped(actor, Control).select_related("owner").prefetch_related(_requirements())
+    return get_scoped_or_404(qs, ref=ref)
+
+
+def controls_by_ids(*, actor: Actor, ids: list[int]) -> list[Control]:
+    return list(scoped(actor, Control).filter(pk__in=ids).order_by("ref"))
+
+
+def control_counts(*, actor: Actor) -> dict[str, int]:
+    aggregates: dict[str, Any] = {"n_total": Count("id")}
+    for value, _ in ControlStatus.choices:
+        aggregates[f"n_{value}"] = Count("id", filter=Q(status=value))
+    result = scoped(actor, Control).aggregate(**aggregates)
+    return {k[2:]: v for k, v in result.items()}
+
+
+@dataclass(frozen=True)
+class LinkedControl:
+    id: int
+    ref: str
+    name: str
+    status: str
+    owner_id: int | None
+    owner_email: str | None
+    target_date: Any
+    implementation: str
+
+
+def controls_of_requirements(
+    *, actor: Actor, requirement_ids: Iterable[int] | None = None
+) -> dict[int, list[LinkedControl]]:
+    """The organisation's controls of each requirement (all requirements when ids is None),
+    in ref order: one query."""
+    links = ControlRequirement.objects.filter(org=actor.org)
+    if requirement_ids is not None:
+        links = links.filter(requirement_id__in=list(requirement_ids))
+    out: dict[int, list[LinkedControl]] = {}
+    rows = links.order_by("control__ref").values_list(
+        "requirement_id",
+        "control_id",
+        "control__ref",
+        "control__name",
+        "control__status",
+        "control__owner_id",
+        "control__owner__email",
+        "control__target_date",
+        "control__implementation",
+    )
+    for req_id, *fields in rows:
+        out.setdefault(req_id, []).append(LinkedControl(*fields))  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,377 @@
+"""The coverage engine: how far an organisation meets each requirement of one framework, and why.
+
+For each requirement the organisation assesses in the framework (see
+``tracking.assessed_requirements``) the verdict is one of ``covered``, ``partial``,
+``not_covered`` or ``not_applicable``, with the reasons that led to it:
+
+1. Excluded (the assessment says not applicable): ``not_applicable``.
+2. Its own status, when it has one: a manual override, else the combined status of the
+   register's controls linked to it, else a status the assessment states itself (a clause of
+   the SoA marked implemented). Implemented with current evidence (linked to the requirement or
+   to one of its controls, not expired) is ``covered``; implemented without current evidence
+   and partially implemented are ``partial``; planned and not started are ``not_covered``.
+3. Otherwise, through the mapping sets. A pair reads "the source requirement is met, wholly or
+   in part, by the target requirement", so coverage flows from target to source and never
+   back: ISO/IEC 27001 work counts for NIST CSF and HIPAA, and a control that meets only a
+   HIPAA requirement counts for HIPAA alone. The targets' own verdicts (one hop, rule 2) give:
+   ``covered`` when a target that is equal to or wider than the requirement (``equal``,
+   ``subset``) is covered, or when every applicable target is; ``partial`` when some target is
+   covered or partial; ``not_covered`` otherwise.
+
+Roll-ups count the verdicts of the leaf requirements under each function, category or standard.
+Everything is read in a fixed number of queries, whatever the size of the organisation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from openisms.catalog.models import Framework, Mapping, Requirement
+from openisms.controls.selectors import LinkedControl, controls_of_requirements
+from openisms.controls.status import combined_status
+from openisms.evidence.models import EvidenceLink, Freshness
+from openisms.evidence.selectors import freshness_expr
+from openisms.orgs.access import Actor, scoped
+from openisms.soa.models import SoaEntry, SoaStatus
+from openisms.soa.tracking import assessed_requirements
+
+COVERED, PARTIAL, NOT_COVERED, NOT_APPLICABLE = (
+    "covered",
+    "partial",
+    "not_covered",
+    "not_applicable",
+)
+VERDICTS = (COVERED, PARTIAL, NOT_COVERED, NOT_APPLICABLE)
+VERDICT_LABELS = {
+    COVERED: "Covered",
+    PARTIAL: "Partly covered",
+    NOT_COVERED: "Not covered",
+    NOT_APPLICABLE: "Not applicable",
+}
+WIDE = {"equal", "equivalent", "subset"}  # the target is at least as wide as the source
+STATUS_LABELS = dict(SoaStatus.choices)
+
+
+@dataclass
+class EvidenceRef:
+    ref: str
+    title: str
+    freshness: str
+
+
+@dataclass
+class MappedRef:
+    framework: str
+    ref: str
+    title: str
+    relationship: str
+    provenance: str
+    verdict: str
+
+
+@dataclass
+class RequirementCoverage:
+    id: int
+    ref: str
+    title: str
+    kind: str
+    parent_id: int | None
+    verdict: str
+    source: str  # excluded, override, controls, assessment, mapping, none
+    because: list[str] = field(default_factory=list)
+    controls: list[LinkedControl] = field(default_factory=list)
+    evidence: list[EvidenceRef] = field(default_factory=list)
+    mapped: list[MappedRef] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "title": self.title,
+            "kind": self.kind,
+            "status": self.verdict,
+            "source": self.source,
+            "because": list(self.because),
+            "controls": [{"ref": c.ref, "name": c.name, "status": c.status} for c in self.controls],
+            "evidence": [
+                {"ref": e.ref, "title": e.title, "freshness": e.freshness} for e in self.evidence
+            ],
+            "mapped": [
+                {
+                    "framework": m.framework,
+                    "ref": m.ref,
+                    "relationship": m.relationship,
+                    "provenance": m.provenance,
+                    "status": m.verdict,
+                }
+                for m in self.mapped
+            ],
+        }
+
+
+@dataclass
+class Rollup:
+    ref: str
+    title: str
+    kind: str
+    depth: int
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.counts.get(NOT_APPLICABLE, 0)
+
+    @property
+    def percent(self) -> int:
+        """Covered counts fully and partial half, over the applicable requirements."""
+        if not self.applicable:
+            return 0
+        score = self.counts.get(COVERED, 0) + self.counts.get(PARTIAL, 0) / 2
+        return round(100 * score / self.applicable)
+
+
+@dataclass
+class Coverage:
+    framework: Framework
+    as_of: Any
+    requirements: list[RequirementCoverage]
+    rollups: list[Rollup]
+    totals: Rollup
+
+    @property
+    def gaps(self) -> list[RequirementCoverage]:
+        """What is left to do: the not covered requirements first, then the partial ones."""
+        order = {NOT_COVERED: 0, PARTIAL: 1}
+        gaps = [r for r in self.requirements if r.verdict in order]
+        return sorted(gaps, key=lambda r: order[r.verdict])
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in self.requirements]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Own:
+    """A requirement's own standing in the organisation (rule 1 and 2 inputs)."""
+
+    applicable: bool = True
+    override: str = ""
+    assessed: str = ""
+    controls: list[LinkedControl] = field(default_factory=list)
+    evidence: list[EvidenceRef] = field(default_factory=list)
+
+
+def _assessments(actor: Actor, ids: Iterable[int]) -> dict[int, Any]:
+    rows = (
+        scoped(actor, SoaEntry)
+        .filter(requirement_id__in=list(ids))
+        .values("requirement_id", "applicable", "override_status", "status")
+    )
+    return {row["requirement_id"]: row for row in rows}
+
+
+def _evidence(
+    actor: Actor, ids: list[int], controls: dict[int, list[LinkedControl]]
+) -> dict[int, list[EvidenceRef]]:
+    """Evidence of each requirement: linked to it, or to one of its controls (one query)."""
+    control_reqs: dict[int, list[int]] = {}
+    for req_id, linked in controls.items():
+        for control in linked:
+            control_reqs.setdefault(control.id, []).append(req_id)
+    links = (
+        scoped(actor, EvidenceLink)
+        .filter(Q(requirement_id__in=ids) | Q(control_id__in=list(control_reqs)))
+        .annotate(freshness=freshness_expr("item__"))
+        .order_by("item__number")
+        .values_list("requirement_id", "control_id", "item__number", "item__title", "freshness")
+    )
+    out: dict[int, list[EvidenceRef]] = {}
+    for req_id, control_id, number, title, freshness in links:
+        targets = [req_id] if req_id is not None else control_reqs.get(control_id, [])
+        for target in targets:
+            refs = out.setdefault(target, [])
+            if not any(e.ref == f"EV-{number}" for e in refs):
+                refs.append(EvidenceRef(f"EV-{number}", title, freshness))
+    return out
+
+
+def _own(actor: Actor, ids: list[int]) -> dict[int, _Own]:
+    assessments = _assessments(actor, ids)
+    controls = controls_of_requirements(actor=actor, requirement_ids=ids)
+    evidence = _evidence(actor, ids, controls)
+    out = {}
+    for pk in ids:
+        row = assessments.get(pk)
+        own = _Own(controls=controls.get(pk, []), evidence=evidence.get(pk, []))
+        if row is not None:
+            own.applicable = row["applicable"]
+            own.override = row["override_status"]
+            own.assessed = row["status"]
+        out[pk] = own
+    return out
+
+
+def _judge(own: _Own) -> tuple[str, str, list[str]]:
+    """Rules 1 and 2: (verdict, source, reasons), or source "none" when there is no own status."""
+    if not own.applicable:
+        return NOT_APPLICABLE, "excluded", ["Excluded from scope (not applicable)."]
+    reasons: list[str] = []
+    if own.override:
+        status, source = own.override, "override"
+        reasons.append(f"Status set by hand: {STATUS_LABELS.get(status, status)}.")
+    elif own.controls:
+        status = str(combined_status(c.status for c in own.controls))
+        source = "controls"
+        for c in own.controls:
+            reasons.append(f"Control {c.ref} {c.name}: {STATUS_LABELS.get(c.status, c.status)}.")
+    elif own.assessed and own.assessed != SoaStatus.NOT_STARTED:
+        status, source = own.assessed, "assessment"
+        reasons.append(f"Assessed as {STATUS_LABELS.get(status, status).lower()}.")
+    else:
+        return NOT_COVERED, "none", []
+    current = [e for e in own.evidence if e.freshness != Freshness.EXPIRED]
+    if status == SoaStatus.IMPLEMENTED:
+        if current:
+            refs = ", ".join(e.ref for e in current)
+            return COVERED, source, [*reasons, f"Current evidence: {refs}."]
+        stale = ", ".join(e.ref for e in own.evidence)
+        detail = f"only expired evidence ({stale})" if stale else "no evidence"
+        return PARTIAL, source, [*reasons, f"Implemented, but {detail}."]
+    if status == SoaStatus.PARTIALLY_IMPLEMENTED:
+        return PARTIAL, source, reasons
+    return NOT_COVERED, source, reasons
+
+
+def _mappings(ids: list[int]) -> list[tuple[int, int, str, str]]:
+    """(source id, target id, relationship, provenance) of the pairs whose source is one of
+    ``ids`` (edition successions left out)."""
+    rows = (
+        Mapping.objects.filter(source_id__in=ids, target__isnull=False)
+        .exclude(relationship="successor")
+        .values_list("source_id", "target_id", "relationship", "provenance")
+    )
+    return [(s, t, rel, prov or "") for s, t, rel, prov in rows]
+
+
+def _by_mapping(
+    pairs: list[tuple[Requirement, str, str, str]],
+) -> tuple[str, list[str]]:
+    """Rule 3 over (target, relationship, provenance, target verdict)."""
+    applicable = [p for p in pairs if p[3] != NOT_APPLICABLE]
+    if not applicable:
+        return NOT_COVERED, ["Every mapped requirement is excluded."]
+    covered = [p for p in applicable if p[3] == COVERED]
+    wide = [p for p in covered if p[1] in WIDE]
+    names = ", ".join(f"{p[0].ref}" for p in covered)
+    if wide:
+        return COVERED, [f"Met through {wide[0][0].ref}, which it is part of ({wide[0][1]})."]
+    if covered and len(covered) == len(applicable):
+        return COVERED, [f"Every mapped requirement is covered ({names})."]
+    partial = [p for p in applicable if p[3] == PARTIAL]
+    if covered or partial:
+        done = len(covered) + len(partial)
+        return PARTIAL, [f"{done} of {len(applicable)} mapped requirements covered or partial."]
+    return NOT_COVERED, [f"None of the {len(applicable)} mapped requirements is covered."]
+
+
+def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
+    """The verdict on every requirement of the framework, its roll-ups and totals."""
+    framework = Framework.objects.filter(slug=framework_slug).first()
+    if framework is None:
+        raise Http404("No such framework.")
+    reqs = list(
+        assessed_requirements(framework_slug)
+        .order_by("position")
+        .only("id", "ref", "title", "kind", "parent_id", "depth")
+    )
+    ids = [r.pk for r in reqs]
+    pairs = _mappings(ids)
+    target_ids = sorted({t for _, t, _, _ in pairs} - set(ids))
+    own = _own(actor, ids + target_ids)
+    targets = {
+        r.pk: r for r in Requirement.objects.filter(pk__in=target_ids).select_related("framework")
+    }
+    target_verdicts = {pk: _judge(own[pk])[0] for pk in target_ids}
+    by_source: dict[int, list[tuple[int, str, str]]] = {}
+    for source_id, target_id, rel, prov in pairs:
+        by_source.setdefault(source_id, []).append((target_id, rel, prov))
+
+    parents = {r.parent_id for r in reqs if r.parent_id}
+    results: list[RequirementCoverage] = []
+    for req in reqs:
+        mine = own[req.pk]
+        verdict, source, because = _judge(mine)
+        mapped: list[MappedRef] = []
+        mapped_pairs = [
+            (targets[t], rel, prov, target_verdicts[t])
+            for t, rel, prov in by_source.get(req.pk, [])
+            if t in targets
+        ]
+        for target, rel, prov, tv in mapped_pairs:
+            mapped.append(
+                MappedRef(target.framework.short_name, target.ref, target.title, rel, prov, tv)
+            )
+        if source == "none":
+            if mapped_pairs:
+                verdict, because = _by_mapping(mapped_pairs)
+                source = "mapping"
+                because += [
+                    f"{m.framework} {m.ref} ({m.relationship}): {VERDICT_LABELS[m.verdict]}."
+                    for m in mapped
+                ]
+            else:
+                because = ["No control, status or mapped requirement yet."]
+        results.append(
+            RequirementCoverage(
+                id=req.pk,
+                ref=req.ref,
+                title=req.title,
+                kind=req.kind,
+                parent_id=req.parent_id,
+                verdict=verdict,
+                source=source,
+                because=because,
+                controls=mine.controls,
+                evidence=mine.evidence,
+                mapped=mapped,
+            )
+        )
+    leaves = [r for r in results if r.id not in parents]
+    return Coverage(
+        framework=framework,
+        as_of=timezone.now(),
+        requirements=leaves,
+        rollups=_rollups(reqs, leaves),
+        totals=Rollup(framework.short_name, framework.name, "framework", 0, _count(leaves)),
+    )
+
+
+def _count(items: Iterable[RequirementCoverage]) -> dict[str, int]:
+    counts = Counter(r.verdict for r in items)
+    return {v: counts.get(v, 0) for v in VERDICTS}
+
+
+def _rollups(reqs: list[Requirement], leaves: list[RequirementCoverage]) -> list[Rollup]:
+    """Counts per requirement that has children (functions, categories, standards, themes)."""
+    by_id = {r.pk: r for r in reqs}
+    under: dict[int, list[RequirementCoverage]] = {}
+    for leaf in leaves:
+        parent = leaf.parent_id
+        while parent is not None and parent in by_id:
+            under.setdefault(parent, []).append(leaf)
+            parent = by_id[parent].parent_id
+    return [
+        Rollup(r.ref, r.title, r.kind, r.depth, _count(under[r.pk])) for r in reqs if r.pk in under
+    ]
