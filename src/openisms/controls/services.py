@@ -290,6 +290,9 @@ def controls_write_through(
         .select_related("control")
         .order_by("control__ref")
     )
+    requirements = list(
+        Requirement.objects.filter(pk__in=[r.pk for r in requirements]).select_related("framework")
+    )
     for link in links:
         by_req.setdefault(link.requirement_id, []).append(link.control)
     crowded = {
@@ -305,7 +308,9 @@ def controls_write_through(
         )
     taken = set(scoped(actor, Control).values_list("ref", flat=True))
     events: list[tuple[str, Control, Any, Any]] = []
-    changed: list[Control] = []
+    updated: list[Control] = []
+    created: list[tuple[Control, Requirement]] = []
+    now = timezone.now()
     for requirement in requirements:
         found = by_req.get(requirement.pk)
         if found:
@@ -314,21 +319,32 @@ def controls_write_through(
             for name, value in values.items():
                 setattr(control, name, value)
             if audit.snapshot(control) != before:
-                control.save()
-                changed.append(control)
+                control.updated_at = now
+                updated.append(control)
                 events.append(("control.update", control, before, audit.snapshot(control)))
             continue
-        ref = requirement.ref
-        n = 1
+        ref, n = requirement.ref, 1
         while ref in taken:
             n += 1
             ref = f"{requirement.ref}-{n}"
         taken.add(ref)
-        control = Control(org=actor.org, ref=ref, name=requirement.title[:250], **values)
-        control.save()
-        ControlRequirement.objects.create(org=actor.org, control=control, requirement=requirement)
-        changed.append(control)
-        events.append(("control.create", control, None, control_snapshot(control)))
+        created.append(
+            (Control(org=actor.org, ref=ref, name=requirement.title[:250], **values), requirement)
+        )
+    if updated:
+        Control.objects.bulk_update(updated, [*values, "updated_at"], batch_size=500)
+    if created:
+        Control.objects.bulk_create([c for c, _ in created], batch_size=500)
+        ControlRequirement.objects.bulk_create(
+            [ControlRequirement(org=actor.org, control=c, requirement=r) for c, r in created],
+            batch_size=500,
+        )
+        for control, requirement in created:
+            after = audit.snapshot(control) | {
+                "requirements": [f"{requirement.framework.slug}:{requirement.ref}"]
+            }
+            events.append(("control.create", control, None, after))
+    changed = updated + [c for c, _ in created]
     audit.record_many(actor=actor.user, org=actor.org, events=events)
     _changed(actor, (r.pk for r in requirements))
     return changed

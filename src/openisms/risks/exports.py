@@ -29,6 +29,7 @@ COLUMNS = (
     "existing_controls",
     "treatment",
     "planned_controls",
+    "controls",
     "residual_likelihood",
     "residual_impact",
     "residual_score",
@@ -67,6 +68,7 @@ HELP = (
     "Computed columns (ref, scores, levels, acceptance, method_version) are ignored on import.",
     "assets: asset names separated by '; '. threat, vulnerability: library key or name.",
     "planned_controls: ISO/IEC 27001:2022 Annex A refs separated by '; ' (A.8.13; A.5.30).",
+    "controls: controls of the organisation's register by ref, separated by '; ' (BK-01).",
     "Likelihood and impact: numbers on the organisation's current risk method scales.",
     "treatment: modify, retain, avoid or share. review_date: YYYY-MM-DD.",
     "Quantitative ranges (optional): events per year and loss per event in USD; "
@@ -123,6 +125,7 @@ def rows(actor: Actor) -> list[list[Any]]:
                 r.existing_controls,
                 r.treatment,
                 "; ".join(c.ref for c in r.planned_controls.all()),
+                "; ".join(c.ref for c in r.controls.all()),
                 _blank(r.residual_likelihood),
                 _blank(r.residual_impact),
                 _blank(r.residual_score),

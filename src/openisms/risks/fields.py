@@ -25,6 +25,7 @@ class RiskChanges(TypedDict, total=False):
     existing_controls: str
     treatment: str
     planned_controls: list[str]  # Annex A refs ("A.8.13" or "8.13")
+    controls: list[str]  # controls of the organisation's register, by ref ("BK-01")
     residual_likelihood: int | None
     residual_impact: int | None
     review_date: dt.date | None
@@ -75,6 +76,7 @@ RISK_RULE = EditRule(
             "existing_controls",
             "treatment",
             "planned_controls",
+            "controls",
             "residual_likelihood",
             "residual_impact",
             "review_date",

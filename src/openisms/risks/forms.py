@@ -52,6 +52,11 @@ class RiskForm(forms.Form):
         required=False,
         help_text="Annex A controls of ISO/IEC 27001:2022, e.g. A.8.13, A.5.30.",
     )
+    controls = forms.CharField(
+        required=False,
+        label="Controls of the register",
+        help_text="Your own controls by reference, e.g. BK-01, HIP-02.",
+    )
     residual_likelihood = forms.TypedChoiceField(
         coerce=int, empty_value=None, required=False, label="Residual likelihood"
     )
@@ -88,7 +93,13 @@ class RiskForm(forms.Form):
         "review_date",
     )
     INHERENT = ("inherent_likelihood", "inherent_impact", "existing_controls")
-    TREATMENT = ("treatment", "planned_controls", "residual_likelihood", "residual_impact")
+    TREATMENT = (
+        "treatment",
+        "planned_controls",
+        "controls",
+        "residual_likelihood",
+        "residual_impact",
+    )
 
     def __init__(
         self,
@@ -158,6 +169,7 @@ class RiskForm(forms.Form):
         data = self.cleaned_data
         fields = {n: data[n] for n in self.MAIN + self.INHERENT + self.TREATMENT}
         fields["planned_controls"] = refs(data["planned_controls"])
+        fields["controls"] = [r for r in data["controls"].replace(";", ",").split(",") if r.strip()]
         fields["threat"] = data["threat"] or None
         fields["vulnerability"] = data["vulnerability"] or None
         fields["quant"] = self.quant()
@@ -177,6 +189,7 @@ class RiskForm(forms.Form):
             "existing_controls": risk.existing_controls,
             "treatment": risk.treatment,
             "planned_controls": ", ".join(c.ref for c in risk.planned_controls.all()),
+            "controls": ", ".join(c.ref for c in risk.controls.all()),
             "residual_likelihood": risk.residual_likelihood or "",
             "residual_impact": risk.residual_impact or "",
             "review_date": risk.review_date,

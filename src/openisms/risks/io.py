@@ -10,6 +10,7 @@ from django.db import transaction
 
 from openisms.assets.models import Asset
 from openisms.catalog.models import Requirement
+from openisms.controls.models import Control
 from openisms.core import audit
 from openisms.core.tabular import ImportResult, Issue, TableError, read_table
 from openisms.orgs.access import Actor, scoped
@@ -18,6 +19,9 @@ from openisms.risks import scoring, services
 from openisms.risks.exports import COLUMNS
 from openisms.risks.fields import RISK_RULE
 from openisms.risks.models import Risk, Threat, Treatment, Vulnerability
+
+# (risk, snapshot before, assets, Annex A controls planned, register controls)
+Plan = tuple[Risk, dict[str, Any] | None, list[Asset], list[Requirement], list[Control]]
 
 REQUIRED = ("title", "inherent_likelihood", "inherent_impact")
 _RANGE_PREFIXES = ("frequency_", "magnitude_", "residual_frequency_", "residual_magnitude_")
@@ -56,7 +60,12 @@ def import_risks(
             issues.append(Issue(1, name, "Required column is missing."))
     if issues:
         return ImportResult("risks", issues=issues, dry_run=dry_run)
-    existing = {r.pk: r for r in scoped(actor, Risk).select_related("method")}
+    existing = {
+        r.pk: r
+        for r in scoped(actor, Risk)
+        .select_related("method")
+        .prefetch_related("assets", "planned_controls", "controls")
+    }
     assets = {a.name.lower(): a for a in scoped(actor, Asset)}
     threats = _lookup(list(scoped(actor, Threat)))
     vulns = _lookup(list(scoped(actor, Vulnerability)))
@@ -65,7 +74,8 @@ def import_risks(
         r.ref: r
         for r in Requirement.objects.filter(framework__slug="iso27001-2022", kind="control")
     }
-    plans: list[tuple[Risk, dict[str, Any] | None, list[Asset], list[Requirement]]] = []
+    register = {c.ref.lower(): c for c in scoped(actor, Control)}
+    plans: list[Plan] = []
     result_unchanged: list[int] = []
     for number, cells in rows:
         count = len(issues)
@@ -141,6 +151,15 @@ def import_risks(
                 bad("planned_controls", f"{ref} is not an ISO/IEC 27001:2022 Annex A control.")
             else:
                 planned.append(controls[ref])
+        own_controls: list[Control] = []
+        if "controls" in header:
+            for ref in _split(cells.get("controls", "")):
+                if ref.lower() not in register:
+                    bad("controls", f"No control '{ref}' in the register.")
+                else:
+                    own_controls.append(register[ref.lower()])
+        elif risk is not None and risk.pk is not None:
+            own_controls = list(risk.controls.all())
         if any(cells.get(c) for c in QUANT_COLUMNS):
             try:
                 risk.quant = services.validate_quant(_quant(cells))
@@ -157,15 +176,16 @@ def import_risks(
         after = audit.snapshot(risk) | {
             "assets": sorted(a.pk for a in linked_assets),
             "planned_controls": [c.ref for c in planned],
+            "controls": sorted(c.ref for c in own_controls),
         }
         if before is not None and before == after:
             result_unchanged.append(number)
             continue
-        plans.append((risk, before, linked_assets, planned))
+        plans.append((risk, before, linked_assets, planned, own_controls))
     result = ImportResult("risks", issues=issues, dry_run=dry_run)
     if issues:
         return result
-    result.created = sum(1 for risk, _, _, _ in plans if risk.pk is None)
+    result.created = sum(1 for plan in plans if plan[0].pk is None)
     result.updated = len(plans) - result.created
     result.unchanged = len(result_unchanged)
     if not dry_run:
@@ -204,13 +224,11 @@ def _check(risk: Risk) -> None:
 
 
 @transaction.atomic
-def _save(
-    actor: Actor, plans: list[tuple[Risk, dict[str, Any] | None, list[Asset], list[Requirement]]]
-) -> None:
+def _save(actor: Actor, plans: list[Plan]) -> None:
     refs = scoped(actor, Risk).values_list("ref", flat=True)
     next_number = max((int(r[2:]) for r in refs if r[2:].isdigit()), default=0) + 1
     events = []
-    for risk, before, linked_assets, planned in plans:
+    for risk, before, linked_assets, planned, own_controls in plans:
         is_new = risk.pk is None
         if is_new:
             risk.ref = f"R-{next_number:03d}"
@@ -218,6 +236,7 @@ def _save(
         risk.save()
         risk.assets.set(linked_assets)
         risk.planned_controls.set(planned)
+        risk.controls.set(own_controls)
         events.append(
             (
                 "risk.create" if is_new else "risk.update",

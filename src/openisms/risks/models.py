@@ -114,6 +114,12 @@ class Risk(OrgScopedModel):
     planned_controls = models.ManyToManyField(
         "catalog.Requirement", blank=True, related_name="treating_risks"
     )
+    controls = models.ManyToManyField(
+        "controls.Control",
+        blank=True,
+        related_name="treating_risks",
+        help_text="Controls of the register planned or used to treat the risk.",
+    )
     residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     residual_impact = models.PositiveSmallIntegerField(null=True, blank=True)
     residual_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)

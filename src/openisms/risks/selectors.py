@@ -133,6 +133,7 @@ def risk_get(*, actor: Actor, risk_id: int) -> Risk:
         .prefetch_related(
             "assets",
             "planned_controls",
+            "controls",
             Prefetch("acceptances", queryset=RiskAcceptance.objects.select_related("accepted_by")),
             Prefetch("actions", queryset=TreatmentAction.objects.select_related("owner")),
         )
@@ -276,7 +277,7 @@ def assessment_compare(
 
 def risk_export_rows(*, actor: Actor) -> QuerySet[Risk]:
     """Every risk with what an export needs, in a fixed number of queries."""
-    return risk_list(actor=actor).prefetch_related("assets", "planned_controls")
+    return risk_list(actor=actor).prefetch_related("assets", "planned_controls", "controls")
 
 
 def quantified_risks(*, actor: Actor) -> QuerySet[Risk]:

@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 
+from openisms.catalog.signals import framework_loaded
+from openisms.controls.signals import controls_changed
+from openisms.orgs.signals import organization_created
+
 
 class SoaConfig(AppConfig):
     name = "openisms.soa"
@@ -8,9 +12,6 @@ class SoaConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: receivers read models, which exist only once the registry is ready.
-        from openisms.catalog.signals import framework_loaded
-        from openisms.controls.signals import controls_changed
-        from openisms.orgs.signals import organization_created
         from openisms.soa import receivers
 
         organization_created.connect(receivers.on_organization_created, weak=False)

@@ -178,6 +178,7 @@ class RiskOut(Schema):
 class RiskDetail(RiskOut):
     assets: list[int]
     planned_controls: list[str]
+    controls: list[str]
     acceptances: list[AcceptanceOut]
     actions: list[ActionOut]
 
@@ -188,6 +189,10 @@ class RiskDetail(RiskOut):
     @staticmethod
     def resolve_planned_controls(obj: Any) -> list[str]:
         return [c.ref for c in obj.planned_controls.all()]
+
+    @staticmethod
+    def resolve_controls(obj: Any) -> list[str]:
+        return [c.ref for c in obj.controls.all()]
 
 
 class RiskIn(Schema):
@@ -202,6 +207,7 @@ class RiskIn(Schema):
     existing_controls: str = ""
     treatment: Treatment = Treatment.MODIFY
     planned_controls: list[str] = []
+    controls: list[str] = []
     residual_likelihood: int | None = None
     residual_impact: int | None = None
     review_date: dt.date | None = None
@@ -223,6 +229,7 @@ class RiskPatch(Schema):
     existing_controls: str | None = None
     treatment: Treatment | None = None
     planned_controls: list[str] | None = None
+    controls: list[str] | None = None
     residual_likelihood: int | None = None
     residual_impact: int | None = None
     review_date: dt.date | None = None

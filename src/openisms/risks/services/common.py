@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 
 from openisms.accounts.models import User
 from openisms.catalog.models import Requirement
+from openisms.controls.models import Control
 from openisms.core import audit
-from openisms.orgs.access import Actor
+from openisms.orgs.access import Actor, scoped
 from openisms.risks import scoring
 from openisms.risks.models import Risk
 
@@ -38,11 +39,26 @@ def _controls(refs: Any) -> list[Requirement]:
     return [found[r] for r in dict.fromkeys(refs)]
 
 
+def _register_controls(actor: Actor, refs: Any) -> list[Control]:
+    """Controls of the organisation's register by ref; unknown refs are one field error."""
+    if isinstance(refs, str):
+        refs = refs.replace(";", ",").split(",")
+    wanted = list(dict.fromkeys(str(r).strip() for r in (refs or []) if str(r).strip()))
+    found = {c.ref: c for c in scoped(actor, Control).filter(ref__in=wanted)}
+    missing = [r for r in wanted if r not in found]
+    if missing:
+        raise ValidationError(
+            {"controls": f"No such control in the register: {', '.join(missing)}."}
+        )
+    return [found[r] for r in wanted]
+
+
 def _risk_snapshot(risk: Risk) -> dict[str, Any]:
     data = audit.snapshot(risk)
     if risk.pk:
         data["assets"] = sorted(a.pk for a in risk.assets.all())
         data["planned_controls"] = [c.ref for c in risk.planned_controls.all()]
+        data["controls"] = sorted(c.ref for c in risk.controls.all())
     return data
 
 

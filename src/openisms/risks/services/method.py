@@ -75,7 +75,7 @@ def risk_rescore(*, actor: Actor) -> int:
         scoped(actor, Risk)
         .exclude(method=current)
         .select_related("method")
-        .prefetch_related("assets", "planned_controls")
+        .prefetch_related("assets", "planned_controls", "controls")
     )
     events = []
     for risk in stale:

@@ -16,7 +16,13 @@ from openisms.orgs.updates import audited_update
 from openisms.risks import scoring
 from openisms.risks.fields import RANGE_KEYS, RISK_FIELDS, RISK_RULE, RiskChanges
 from openisms.risks.models import Risk, Threat, Vulnerability
-from openisms.risks.services.common import _compute, _controls, _risk_snapshot, _user
+from openisms.risks.services.common import (
+    _compute,
+    _controls,
+    _register_controls,
+    _risk_snapshot,
+    _user,
+)
 from openisms.risks.services.method import risk_module_setup
 
 
@@ -78,6 +84,8 @@ def _apply(actor: Actor, risk: Risk, fields: Mapping[str, Any]) -> dict[str, lis
             relations["assets"] = found
         elif name == "planned_controls":
             relations["planned_controls"] = _controls(value)
+        elif name == "controls":
+            relations["controls"] = _register_controls(actor, value)
         elif name in ("threat", "vulnerability"):
             model = Threat if name == "threat" else Vulnerability
             if value in (None, ""):

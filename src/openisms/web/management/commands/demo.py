@@ -17,6 +17,7 @@ from openisms.orgs.models import Organization, Role
 from openisms.reports.tables import write_csv
 from openisms.risks.demo import load_demo_risks
 from openisms.soa.demo import load_demo_soa
+from openisms.web.demo_frameworks import load_demo_frameworks
 from openisms.work.demo import load_demo_tasks
 
 DEMO_SLUG = "demo"
@@ -111,6 +112,7 @@ class Command(BaseCommand):
             load_demo_soa(author=manager, approver=owner)
             load_demo_evidence(actor=owner)
             load_demo_tasks(actor=owner)
+            load_demo_frameworks(actor=owner)
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",
