@@ -313,6 +313,8 @@ def test_loading_is_idempotent() -> None:
         "iso27001-2022": "unchanged",
         "nist-csf-2.0": "unchanged",
         "hipaa-security-rule": "unchanged",
+        "iso27701-2019": "unchanged",
+        "iso27701-2025": "unchanged",
     }
     forced = loader.load_all(force=True)
     assert all(r.created == 0 and r.updated == 0 for r in forced)
