@@ -525,6 +525,22 @@ API: list[Route] = [
         params=lambda c: {"slug": "iso27001-2022", "ref": "A.8.8"},
     ),
     Route("GET", "/api/v1/catalog/transition", "global", 200, query="ref=A.12.6.1"),
+    Route("GET", "/api/v1/mapping-sets", "global", 200),
+    Route(
+        "GET",
+        "/api/v1/mapping-sets/{slug}",
+        "global",
+        200,
+        params=lambda c: {"slug": "nist-csf-2.0-to-iso27001-2022"},
+        query="limit=100&offset=20",
+    ),
+    Route(
+        "GET",
+        "/api/v1/mappings",
+        "global",
+        200,
+        query="source=nist-csf-2.0&target=iso27001-2022&limit=200",
+    ),
 ]
 
 UI: list[Route] = [
@@ -571,6 +587,7 @@ UI: list[Route] = [
     Route("GET", "web:activity", "org", 200, 403),
     Route("GET", "catalog:index", "org", 302, 302),
     Route("GET", "catalog:transition", "org", 200, 200, query="ref=A.12.6.1"),
+    Route("GET", "catalog:mapping_sets", "org", 200, 200),
     Route(
         "GET",
         "catalog:framework",

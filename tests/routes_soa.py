@@ -152,7 +152,9 @@ def _bulk_body(ctx: Ctx) -> dict[str, Any]:
     ids = list(soa_selectors.soa_list(actor=actor).values_list("pk", flat=True)[:20])
     # Rows that already have their controls, so each measurement takes the same (update) path.
     rows = soa_selectors.soa_entries(actor=actor, ids=ids)
-    soa_services.soa_bulk_update(actor=actor, entries=rows, owner=ctx.world.users_a["manager"].email)
+    soa_services.soa_bulk_update(
+        actor=actor, entries=rows, owner=ctx.world.users_a["manager"].email
+    )
     status = ("planned", "partially_implemented", "implemented")[next(_seq) % 3]
     return {"entries": ids, "status": status, "owner": "", "target_date": ""}
 

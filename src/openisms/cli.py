@@ -19,6 +19,7 @@ OWN = {
     "token",
     "audit",
     "catalog",
+    "mapping",
     "serve",
     "import",
     "export",
@@ -100,6 +101,9 @@ Commands:
   token create --email E [--name N] [--expires-days D]   print a new API token
   audit verify [--org SLUG]  check the audit trail's hash chains
   catalog export FRAMEWORK --format json|csv [-o FILE]
+  mapping list                                        the loaded mapping sets and their provenance
+  mapping export --source SLUG --target SLUG --format csv|json [-o FILE]
+  mapping import FILE [--dry-run]                     your own mapping set, all or nothing
   import assets --org SLUG FILE [--dry-run]           all or nothing, problems by row/column
   export assets --org SLUG --format csv|xlsx -o FILE
   import risks --org SLUG FILE [--dry-run]

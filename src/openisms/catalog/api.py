@@ -1,7 +1,9 @@
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.catalog import selectors
@@ -9,6 +11,8 @@ from openisms.catalog.selectors import FACET_KEYS, RequirementFilter
 from openisms.core.api import Error, Pagination
 
 router = Router(tags=["catalogue"])
+PAGE = settings.NINJA_PAGINATION_PER_PAGE
+MAX_LIMIT = settings.NINJA_PAGINATION_MAX_LIMIT
 
 
 class FrameworkOut(Schema):
@@ -52,7 +56,7 @@ class RequirementDetail(RequirementOut):
 
     @staticmethod
     def resolve_predecessors(obj: Any) -> list[str]:
-        return [m.source.ref for m in obj.mappings_in.all()]
+        return [r.ref for r in selectors.predecessors(obj)]
 
 
 class RequirementQuery(Schema):
@@ -125,3 +129,104 @@ def transition(request: HttpRequest, ref: str) -> Any:
         "title": result.legacy.title,
         "successors": [{"ref": r.ref, "title": r.title} for r in result.successors],
     }
+
+
+class MappingSetOut(Schema):
+    slug: str
+    name: str
+    source_framework: str
+    target_framework: str
+    publisher: str
+    document: str
+    version: str
+    published: dt.date | None
+    kind: str
+    derived_via: list[str]
+    description: str
+    content_version: str
+    content_hash: str
+    pair_count: int
+    resolved_count: int = Field(description="Pairs whose source and target are both loaded.")
+
+
+class PairOut(Schema):
+    source_ref: str
+    target_ref: str
+    relationship: str
+    strength: int | None
+    rationale: str
+    source_title: str | None = Field(description="Title of the source requirement, if loaded.")
+    target_title: str | None = Field(description="Title of the target requirement, if loaded.")
+
+    @staticmethod
+    def resolve_source_title(obj: Any) -> str | None:
+        return obj.source.title if obj.source_id else None
+
+    @staticmethod
+    def resolve_target_title(obj: Any) -> str | None:
+        return obj.target.title if obj.target_id else None
+
+
+class PairPage(Schema):
+    items: list[PairOut]
+    count: int
+
+
+class MappingSetDetail(MappingSetOut):
+    pairs: PairPage
+
+
+class MappingOut(PairOut):
+    set: str
+    source_framework: str
+    target_framework: str
+    derived: bool
+
+    @staticmethod
+    def resolve_set(obj: Any) -> str:
+        return obj.mapping_set.slug
+
+    @staticmethod
+    def resolve_source_framework(obj: Any) -> str:
+        return obj.mapping_set.source_framework
+
+    @staticmethod
+    def resolve_target_framework(obj: Any) -> str:
+        return obj.mapping_set.target_framework
+
+
+class MappingQuery(Schema):
+    source: str | None = Field(None, description="Slug of the source framework.")
+    target: str | None = Field(None, description="Slug of the target framework.")
+
+
+@router.get("/mapping-sets", response=list[MappingSetOut])
+@paginate(Pagination)
+def mapping_set_list(request: HttpRequest) -> Any:
+    """Every loaded mapping set with its provenance and how many of its pairs are linked."""
+    return selectors.mapping_set_list()
+
+
+@router.get("/mapping-sets/{slug}", response={200: MappingSetDetail, 404: Error})
+def mapping_set_get(
+    request: HttpRequest,
+    slug: str,
+    limit: int = Query(PAGE, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> Any:
+    """A set and one page of its pairs, in the set's own order: ``limit`` (1-500, default 50)
+    and ``offset`` page through ``pairs`` as they do through every list."""
+    mapping_set = selectors.mapping_set_get(slug=slug)
+    pairs = selectors.mapping_set_pairs(mapping_set=mapping_set)
+    return {
+        **MappingSetOut.from_orm(mapping_set).model_dump(),
+        "pairs": {"items": list(pairs[offset : offset + limit]), "count": pairs.count()},
+    }
+
+
+@router.get("/mappings", response=list[MappingOut])
+@paginate(Pagination)
+def mapping_list(request: HttpRequest, filters: Query[MappingQuery]) -> Any:
+    """Pairs of every set from framework ``source`` to framework ``target``, by set and in each
+    set's own order; ``derived`` marks pairs composed from other sets."""
+    return selectors.mappings_between(source=filters.source, target=filters.target)

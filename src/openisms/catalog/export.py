@@ -1,4 +1,5 @@
-"""Export a framework's requirements as JSON or CSV (``openisms catalog export``)."""
+"""Export a framework's requirements (``openisms catalog export``) or the pairs of the mapping
+sets between two frameworks (``openisms mapping export``) as JSON or CSV."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from typing import Any, TextIO
 
 from django.db.models import Prefetch
 
-from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
+from openisms.catalog import selectors
+from openisms.catalog.models import (
+    Framework,
+    Mapping,
+    MappingSet,
+    Requirement,
+    RequirementAttribute,
+)
 from openisms.catalog.selectors import FACET_KEYS
 from openisms.reports.cells import safe_cell
+from openisms.reports.tables import write_csv
 
 GUIDANCE_SECTIONS = (
     "purpose",
@@ -61,11 +70,11 @@ def rows(framework: Framework) -> list[dict[str, Any]]:
                 attributes.setdefault(value.key, []).append(value.value)
             row["attributes"] = attributes
             row[f"new_in_{framework.version}"] = req.is_new
-            predecessors = [m.source for m in req.mappings_in.all()]
+            predecessors = [m.source for m in req.mappings_in.all() if m.source is not None]
             for version in predecessor_versions:
-                row[f"replaces_{version}"] = [
-                    p.ref for p in predecessors if p.framework.version == version
-                ]
+                row[f"replaces_{version}"] = list(
+                    dict.fromkeys(p.ref for p in predecessors if p.framework.version == version)
+                )
             if req.guidance:
                 row["guidance"] = {k: req.guidance.get(k) for k in GUIDANCE_SECTIONS}
         else:
@@ -128,3 +137,37 @@ def _join(value: Any) -> Any:
     if value is None:
         return ""
     return value
+
+
+MAPPING_COLUMNS = ("source_ref", "target_ref", "relationship", "provenance", "derived")
+
+
+def mapping_rows(*, source: str, target: str) -> list[dict[str, Any]]:
+    """Pairs of every set from ``source`` to ``target``: by set slug, then in each set's own
+    order (which for NIST's sets is NIST's order)."""
+    return [
+        {
+            "source_ref": m.source_ref,
+            "target_ref": m.target_ref,
+            "relationship": m.relationship,
+            "provenance": m.mapping_set.provenance,
+            "derived": m.mapping_set.kind == MappingSet.Kind.DERIVED,
+            "set": m.mapping_set.slug,
+            "strength": m.strength,
+            "rationale": m.rationale,
+        }
+        for m in selectors.mappings_between(source=source, target=target)
+    ]
+
+
+def write_mappings(data: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
+    """JSON: every field of each pair; CSV: exactly ``MAPPING_COLUMNS``, formulas neutralised."""
+    if fmt == "json":
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    rows = (
+        [*(row[c] for c in MAPPING_COLUMNS[:-1]), "true" if row["derived"] else "false"]
+        for row in data
+    )
+    out.write(write_csv(MAPPING_COLUMNS, rows).decode("utf-8"))

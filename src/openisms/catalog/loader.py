@@ -1,10 +1,12 @@
-"""Load the framework data files shipped in ``openisms/catalog/data`` into the database.
+"""Load the framework data files shipped in ``openisms/catalog/data`` into the database, then
+the mapping sets of ``data/mappings`` (``mapsets.py``).
 
 Loading is idempotent: a file whose SHA-256 matches the loaded one is skipped with a single
 query. A changed file is applied in place: requirements are matched by ref and updated,
 new ones are added, and ones that vanished are marked retired (never deleted), so
 organisation data that points at requirements survives upgrades. Everything for one
-framework happens in one transaction.
+framework happens in one transaction, including the structural mapping set that its
+``predecessors`` lists make (``<predecessor>-to-<framework>``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from openisms.catalog import search
-from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
+from openisms.catalog import mapsets, search
+from openisms.catalog.errors import CatalogError
+from openisms.catalog.mapsets import SetLoadResult
+from openisms.catalog.models import Framework, MappingSet, Requirement, RequirementAttribute
 from openisms.catalog.signals import framework_loaded
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -40,10 +44,6 @@ UPDATABLE = (
 )
 
 
-class CatalogError(Exception):
-    """A data file is malformed; the message names the file and the requirement."""
-
-
 @dataclass
 class LoadResult:
     slug: str
@@ -52,14 +52,18 @@ class LoadResult:
     updated: int = 0
     retired: int = 0
     notes: list[str] = field(default_factory=list)
+    structural: SetLoadResult | None = None  # the set made from the ``predecessors`` lists
 
     def __str__(self) -> str:
-        if self.status == "unchanged":
-            return f"{self.slug}: unchanged"
-        return (
-            f"{self.slug}: {self.status} ({self.created} added, {self.updated} updated, "
-            f"{self.retired} retired)"
-        )
+        text = f"{self.slug}: unchanged"
+        if self.status != "unchanged":
+            text = (
+                f"{self.slug}: {self.status} ({self.created} added, {self.updated} updated, "
+                f"{self.retired} retired)"
+            )
+        if self.structural is not None and self.structural.status != "unchanged":
+            text += f"; {self.structural}"
+        return text
 
 
 def data_files(directory: Path = DATA_DIR) -> list[Path]:
@@ -113,9 +117,40 @@ def _order(items: Iterable[tuple[dict[str, Any], str]]) -> list[tuple[dict[str, 
     return sorted(items, key=lambda item: item[0]["slug"] not in predecessors)
 
 
-def load_all(directory: Path = DATA_DIR, *, force: bool = False) -> list[LoadResult]:
+def load_all(
+    directory: Path = DATA_DIR, *, force: bool = False
+) -> list[LoadResult | SetLoadResult]:
+    """Every framework file, then every mapping-set file (``directory/mappings``); all files
+    are read and validated before anything is written."""
     docs = [read_file(path) for path in data_files(directory)]
-    return [load_document(doc, digest, force=force) for doc, digest in _order(docs)]
+    sets = [mapsets.read_file(path) for path in mapsets.data_files(directory / "mappings")]
+    _check_set_slugs(docs, sets)
+    results: list[LoadResult | SetLoadResult] = [
+        load_document(doc, digest, force=force) for doc, digest in _order(docs)
+    ]
+    results += [mapsets.load(doc, digest, force=force) for doc, digest in sets]
+    return results
+
+
+def _check_set_slugs(
+    docs: list[tuple[dict[str, Any], str]], sets: list[tuple[dict[str, Any], str]]
+) -> None:
+    structural = {
+        f"{doc['predecessor_framework']}-to-{doc['slug']}"
+        for doc, _ in docs
+        if doc.get("predecessor_framework")
+    }
+    seen: set[str] = set()
+    for doc, _ in sets:
+        slug = doc["slug"]
+        if slug in seen or slug in structural:
+            raise CatalogError(f"mapping set '{slug}' is defined twice")
+        seen.add(slug)
+    known = seen | structural | set(MappingSet.objects.values_list("slug", flat=True))
+    for doc, _ in sets:
+        missing = [s for s in doc.get("derived_via", []) if s not in known]
+        if missing:
+            raise CatalogError(f"mapping set '{doc['slug']}': derived_via names unknown {missing}")
 
 
 @transaction.atomic
@@ -123,7 +158,8 @@ def load_document(doc: dict[str, Any], digest: str, *, force: bool = False) -> L
     slug = doc["slug"]
     framework = Framework.objects.filter(slug=slug).first()
     if framework is not None and framework.content_hash == digest and not force:
-        return LoadResult(slug, "unchanged")
+        structural = _load_predecessors(doc, digest, framework, force=False)
+        return LoadResult(slug, "unchanged", structural=structural)
     meta = {
         "name": doc["name"],
         "short_name": doc["short_name"],
@@ -172,8 +208,9 @@ def load_document(doc: dict[str, Any], digest: str, *, force: bool = False) -> L
     by_ref = {r.ref: r for r in Requirement.objects.filter(framework=framework)}
     _link_parents(rows, by_ref)
     _load_attributes(rows, by_ref)
-    _load_predecessors(doc, rows, by_ref)
     search.index_framework(framework)
+    mapsets.resolve_framework(slug)
+    result.structural = _load_predecessors(doc, digest, framework, force=force)
     framework_loaded.send(sender=Framework, framework=framework, created=result.created)
     return result
 
@@ -230,32 +267,29 @@ def _load_attributes(rows: list[dict[str, Any]], by_ref: dict[str, Requirement])
 
 
 def _load_predecessors(
-    doc: dict[str, Any], rows: list[dict[str, Any]], by_ref: dict[str, Requirement]
-) -> None:
-    """Turn each requirement's ``predecessors`` list into successor mappings."""
+    doc: dict[str, Any], digest: str, framework: Framework, *, force: bool
+) -> SetLoadResult | None:
+    """Turn each requirement's ``predecessors`` list into the successor pairs of the framework
+    file's structural mapping set; only that set's pairs are replaced, and only when the file
+    changed (the set carries the file's SHA-256)."""
     predecessor_slug = doc.get("predecessor_framework")
     if not predecessor_slug:
-        return
-    old = {r.ref: r for r in Requirement.objects.filter(framework__slug=predecessor_slug)}
-    if not old:
+        return None
+    slug = f"{predecessor_slug}-to-{doc['slug']}"
+    if not force and MappingSet.objects.filter(slug=slug, content_hash=digest).exists():
+        return SetLoadResult(slug, "unchanged")
+    old_framework = Framework.objects.filter(slug=predecessor_slug).first()
+    if old_framework is None:
         raise CatalogError(
             f"{doc['slug']}: predecessor framework '{predecessor_slug}' is not loaded"
         )
-    Mapping.objects.filter(
-        target__framework_id=next(iter(by_ref.values())).framework_id,
-        relationship=Mapping.Relationship.SUCCESSOR,
-    ).delete()
-    mappings = []
-    for row in rows:
+    old = set(Requirement.objects.filter(framework=old_framework).values_list("ref", flat=True))
+    for row in doc["requirements"]:
         for ref in row.get("predecessors", []):
             if ref not in old:
                 raise CatalogError(f"{doc['slug']}: {row['ref']} names unknown predecessor {ref}")
-            mappings.append(
-                Mapping(
-                    source=old[ref],
-                    target=by_ref[row["ref"]],
-                    relationship=Mapping.Relationship.SUCCESSOR,
-                    provenance=doc.get("predecessor_provenance", ""),
-                )
-            )
-    Mapping.objects.bulk_create(mappings, batch_size=1000)
+    structural = mapsets.structural_document(
+        doc, predecessor_name=old_framework.short_name, name=framework.short_name
+    )
+    assert structural is not None
+    return mapsets.load(structural, digest, force=force)

@@ -95,27 +95,134 @@ class RequirementAttribute(models.Model):
         return f"{self.key}={self.value}"
 
 
+class MappingSet(models.Model):
+    """One mapping document between two frameworks: who published it, which edition, and how
+    we got it. Its pairs are :class:`Mapping` rows.
+
+    The frameworks are named by slug, not by foreign key, so a set can be loaded before its
+    frameworks are (or for one that is not shipped at all, such as SP 800-53 before the OSCAL
+    import); its pairs link up when the framework arrives.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "Official (published by the standard's owner or NIST)"
+        DERIVED = "derived", "Derived (composed from other sets)"
+        STRUCTURAL = "structural", "Structural (from a standard's own structure)"
+        USER = "user", "Imported by a user"
+
+    slug = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    source_framework = models.CharField(max_length=60, db_index=True)
+    target_framework = models.CharField(max_length=60, db_index=True)
+    publisher = models.CharField(max_length=120)
+    document = models.CharField(max_length=300, blank=True)
+    version = models.CharField(max_length=40, blank=True)
+    published = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    derived_via = models.JSONField(
+        default=list, blank=True, help_text="Slugs of the sets a derived set was composed from."
+    )
+    ref_aliases = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the document writes a ref, where it differs from our catalogue "
+        "(e.g. HIPAA '164.310(a)' for the standard at '164.310(a)(1)'), per side.",
+    )
+    description = models.TextField(blank=True)
+    content_version = models.CharField(
+        max_length=40, help_text="Version of our data file (not of the mapping document)."
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the loaded data file."
+    )
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["source_framework", "target_framework", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["official", "derived", "structural", "user"]),
+                name="mapping_set_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def provenance(self) -> str:
+        return self.document or self.name
+
+
 class Mapping(models.Model):
-    """A typed relationship between requirements of two frameworks, with its provenance."""
+    """One pair of a mapping set: a ref of the source framework, a ref of the target framework
+    and how they relate (NIST OLIR's relationship types, plus edition succession).
+
+    ``source_ref`` and ``target_ref`` are written as in the source document; ``source`` and
+    ``target`` point at our requirements when those exist, and are filled in again whenever a
+    framework or a set loads.
+    """
 
     class Relationship(models.TextChoices):
-        EQUIVALENT = "equivalent", "Equivalent"
+        EQUAL = "equal", "Equal to"
         SUBSET = "subset", "Subset of"
         SUPERSET = "superset", "Superset of"
         INTERSECTS = "intersects", "Intersects with"
         SUCCESSOR = "successor", "Replaced by (edition transition)"
 
-    source = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="mappings_out")
-    target = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="mappings_in")
+    mapping_set = models.ForeignKey(MappingSet, on_delete=models.CASCADE, related_name="pairs")
+    position = models.PositiveIntegerField(help_text="Order of the pair in its set's file.")
+    source_ref = models.CharField(max_length=60)
+    target_ref = models.CharField(max_length=60)
     relationship = models.CharField(max_length=12, choices=Relationship.choices)
-    provenance = models.CharField(max_length=200)
+    strength = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1-10, where the document gives one."
+    )
+    rationale = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Requirement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mappings_out",
+        db_index=False,
+    )
+    target = models.ForeignKey(
+        Requirement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mappings_in",
+        db_index=False,
+    )
 
     class Meta:
+        ordering = ["mapping_set", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "target", "relationship"], name="mapping_unique"
-            )
+                fields=["mapping_set", "source_ref", "target_ref", "relationship"],
+                name="mapping_pair_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    relationship__in=["equal", "subset", "superset", "intersects", "successor"]
+                ),
+                name="mapping_relationship_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(strength__isnull=True)
+                | models.Q(strength__gte=1, strength__lte=10),
+                name="mapping_strength_1_to_10",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "relationship"], name="mapping_source_rel"),
+            models.Index(fields=["target", "relationship"], name="mapping_target_rel"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.source_id} {self.relationship} {self.target_id}"
+        return f"{self.source_ref} {self.relationship} {self.target_ref}"
+
+    @property
+    def derived(self) -> bool:
+        return self.mapping_set.kind == MappingSet.Kind.DERIVED

@@ -10,7 +10,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from openisms.catalog import search
-from openisms.catalog.models import Framework, Mapping, Requirement, RequirementAttribute
+from openisms.catalog.mapping_format import ref_key
+from openisms.catalog.models import (
+    Framework,
+    Mapping,
+    MappingSet,
+    Requirement,
+    RequirementAttribute,
+)
 
 LEGACY_FRAMEWORK = "iso27001-2013"
 ISO_FRAMEWORK = "iso27001-2022"
@@ -121,15 +128,15 @@ def requirement_get(*, framework: Framework, ref: str) -> Requirement:
             ),
             Prefetch(
                 "mappings_in",
-                queryset=Mapping.objects.select_related("source__framework").order_by(
-                    "source__position"
-                ),
+                queryset=Mapping.objects.select_related(
+                    "mapping_set", "source__framework"
+                ).order_by("source__position", "mapping_set__slug", "position"),
             ),
             Prefetch(
                 "mappings_out",
-                queryset=Mapping.objects.select_related("target__framework").order_by(
-                    "target__position"
-                ),
+                queryset=Mapping.objects.select_related(
+                    "mapping_set", "target__framework"
+                ).order_by("target__position", "mapping_set__slug", "position"),
             ),
         )
         .first()
@@ -174,6 +181,135 @@ def transition_lookup(*, text: str) -> Transition:
     successors = list(
         Requirement.objects.filter(
             mappings_in__source=legacy, mappings_in__relationship=Mapping.Relationship.SUCCESSOR
-        ).order_by("position")
+        )
+        .distinct()
+        .order_by("position")
     )
     return Transition(text, legacy, successors)
+
+
+# --- mapping sets and crosswalks --------------------------------------------------------------
+
+# How a pair reads from its target's side: "A subset of B" is "B superset of A".
+_INVERSE = {"subset": "superset", "superset": "subset"}
+_READS = {
+    "equal": "equal to",
+    "subset": "subset of",
+    "superset": "superset of",
+    "intersects": "intersects with",
+}
+
+
+def mapping_set_list() -> QuerySet[MappingSet]:
+    """Every set with its number of pairs and of pairs linked at both ends (one query)."""
+    return MappingSet.objects.annotate(
+        pair_count=Count("pairs"),
+        resolved_count=Count(
+            "pairs", filter=Q(pairs__source__isnull=False, pairs__target__isnull=False)
+        ),
+    ).order_by("source_framework", "target_framework", "slug")
+
+
+def mapping_set_get(*, slug: str) -> MappingSet:
+    mapping_set = mapping_set_list().filter(slug=slug).first()
+    if mapping_set is None:
+        raise Http404("No such mapping set.")
+    return mapping_set
+
+
+def mapping_set_pairs(*, mapping_set: MappingSet) -> QuerySet[Mapping]:
+    return (
+        Mapping.objects.filter(mapping_set=mapping_set)
+        .select_related("source", "target")
+        .order_by("position")
+    )
+
+
+def mappings_between(*, source: str | None = None, target: str | None = None) -> QuerySet[Mapping]:
+    """Pairs of every set from framework ``source`` to framework ``target`` (either may be
+    left open), by set slug and then in each set's own order."""
+    qs = Mapping.objects.select_related("mapping_set", "source", "target")
+    if source:
+        qs = qs.filter(mapping_set__source_framework=source)
+    if target:
+        qs = qs.filter(mapping_set__target_framework=target)
+    return qs.order_by("mapping_set__slug", "position")
+
+
+def framework_names() -> dict[str, str]:
+    """Short names of the loaded frameworks by slug (for sets that name frameworks by slug)."""
+    return dict(Framework.objects.values_list("slug", "short_name"))
+
+
+@dataclass
+class CrosswalkEntry:
+    """One requirement of another framework that a requirement relates to, read from the
+    requirement's side."""
+
+    framework: str
+    ref: str
+    requirement: Requirement | None  # None while the other framework or ref is not loaded
+    relationship: str
+    mapping_set: MappingSet
+
+    @property
+    def reads(self) -> str:
+        return _READS.get(self.relationship, self.relationship)
+
+
+def crosswalk(req: Requirement) -> list[tuple[str, list[CrosswalkEntry]]]:
+    """The requirements of other frameworks that ``req`` relates to, in both directions,
+    grouped by framework. Edition successions are left out (the transition shows them). Reads
+    only what :func:`requirement_get` prefetched: no queries."""
+    entries: list[CrosswalkEntry] = []
+    for m in req.mappings_out.all():
+        if m.relationship != Mapping.Relationship.SUCCESSOR:
+            entries.append(
+                CrosswalkEntry(
+                    m.mapping_set.target_framework,
+                    m.target_ref,
+                    m.target,
+                    m.relationship,
+                    m.mapping_set,
+                )
+            )
+    for m in req.mappings_in.all():
+        if m.relationship != Mapping.Relationship.SUCCESSOR:
+            relationship = _INVERSE.get(m.relationship, m.relationship)
+            entries.append(
+                CrosswalkEntry(
+                    m.mapping_set.source_framework,
+                    m.source_ref,
+                    m.source,
+                    relationship,
+                    m.mapping_set,
+                )
+            )
+    groups: dict[str, list[CrosswalkEntry]] = {}
+    for entry in entries:
+        label = entry.requirement.framework.short_name if entry.requirement else entry.framework
+        groups.setdefault(label, []).append(entry)
+    return [
+        (label, sorted(groups[label], key=lambda e: (ref_key(e.ref), e.mapping_set.slug)))
+        for label in sorted(groups)
+    ]
+
+
+def predecessors(req: Requirement) -> list[Requirement]:
+    """The requirements of the previous edition that ``req`` replaces, each once even if
+    several sets say so (prefetched: no queries)."""
+    found = {
+        m.source.pk: m.source
+        for m in req.mappings_in.all()
+        if m.relationship == Mapping.Relationship.SUCCESSOR and m.source is not None
+    }
+    return list(found.values())
+
+
+def successors(req: Requirement) -> list[Requirement]:
+    found = {
+        m.target.pk: m.target
+        for m in req.mappings_out.all()
+        if m.relationship == Mapping.Relationship.SUCCESSOR and m.target is not None
+    }
+    return list(found.values())

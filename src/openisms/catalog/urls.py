@@ -22,6 +22,7 @@ app_name = "catalog"
 urlpatterns = [
     path("o/<slug:org>/catalog/", views.index, name="index"),
     path("o/<slug:org>/catalog/transition/", views.transition, name="transition"),
+    path("o/<slug:org>/catalog/mappings/", views.mapping_sets, name="mapping_sets"),
     path("o/<slug:org>/catalog/<framework_slug:framework>/", views.framework, name="framework"),
     path(
         "o/<slug:org>/catalog/<framework_slug:framework>/<str:ref>/",

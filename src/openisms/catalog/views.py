@@ -91,8 +91,9 @@ def requirement(request: HttpRequest, actor: Actor, framework: str, ref: str) ->
             if k not in FACET_KEYS
         ],
         "related": related,
-        "predecessors": [m.source for m in req.mappings_in.all()],
-        "successors": [m.target for m in req.mappings_out.all()],
+        "predecessors": selectors.predecessors(req),
+        "successors": selectors.successors(req),
+        "crosswalk": selectors.crosswalk(req),
     }
     return render(request, "catalog/requirement.html", context)
 
@@ -104,3 +105,13 @@ def transition(request: HttpRequest, actor: Actor) -> HttpResponse:
     context = {"org": actor.org, "text": text, "result": result}
     template = "catalog/transition.html#result" if request.htmx else "catalog/transition.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@org_view("catalog")
+def mapping_sets(request: HttpRequest, actor: Actor) -> HttpResponse:
+    context = {
+        "org": actor.org,
+        "sets": list(selectors.mapping_set_list()),
+        "names": selectors.framework_names(),
+    }
+    return render(request, "catalog/mapping_sets.html", context)

@@ -18,7 +18,11 @@ For each requirement the organisation assesses in the framework (see
    ``subset``) is covered, or when every applicable target is; ``partial`` when some target is
    covered or partial; ``not_covered`` otherwise.
 
-Roll-ups count the verdicts of the leaf requirements under each function, category or standard.
+Every requirement is judged except headings (a requirement with sub-requirements and neither
+mappings nor controls of its own: a CSF function or category, an ISO/IEC 27001 clause such as
+6.1). A requirement without pairs of its own uses its nearest ancestor's (NIST maps HIPAA by
+standard, so its implementation specifications share the standard's pairs). Roll-ups count the
+verdicts of the judged requirements under each heading, function, category or standard.
 Everything is read in a fixed number of queries, whatever the size of the organisation.
 """
 
@@ -259,10 +263,13 @@ def _mappings(ids: list[int]) -> list[tuple[int, int, str, str]]:
     ``ids`` (edition successions left out)."""
     rows = (
         Mapping.objects.filter(source_id__in=ids, target__isnull=False)
-        .exclude(relationship="successor")
-        .values_list("source_id", "target_id", "relationship", "provenance")
+        .exclude(relationship=Mapping.Relationship.SUCCESSOR)
+        .order_by("mapping_set__slug", "position")
+        .values_list(
+            "source_id", "target_id", "relationship", "mapping_set__document", "mapping_set__name"
+        )
     )
-    return [(s, t, rel, prov or "") for s, t, rel, prov in rows]
+    return [(s, t, rel, document or name) for s, t, rel, document, name in rows]
 
 
 def _by_mapping(
@@ -309,14 +316,28 @@ def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
         by_source.setdefault(source_id, []).append((target_id, rel, prov))
 
     parents = {r.parent_id for r in reqs if r.parent_id}
+    by_id = {r.pk: r for r in reqs}
+
+    def pairs_of(req: Requirement) -> list[tuple[int, str, str]]:
+        """A requirement's own pairs, else its nearest ancestor's (HIPAA maps standards, and
+        their implementation specifications share that mapping)."""
+        node: Requirement | None = req
+        while node is not None:
+            if node.pk in by_source:
+                return by_source[node.pk]
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        return []
+
     results: list[RequirementCoverage] = []
     for req in reqs:
         mine = own[req.pk]
+        if req.pk in parents and req.pk not in by_source and not mine.controls:
+            continue  # a heading (function, category, theme): rolled up, not judged
         verdict, source, because = _judge(mine)
         mapped: list[MappedRef] = []
         mapped_pairs = [
             (targets[t], rel, prov, target_verdicts[t])
-            for t, rel, prov in by_source.get(req.pk, [])
+            for t, rel, prov in pairs_of(req)
             if t in targets
         ]
         for target, rel, prov, tv in mapped_pairs:
@@ -348,13 +369,12 @@ def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
                 mapped=mapped,
             )
         )
-    leaves = [r for r in results if r.id not in parents]
     return Coverage(
         framework=framework,
         as_of=timezone.now(),
-        requirements=leaves,
-        rollups=_rollups(reqs, leaves),
-        totals=Rollup(framework.short_name, framework.name, "framework", 0, _count(leaves)),
+        requirements=results,
+        rollups=_rollups(reqs, results),
+        totals=Rollup(framework.short_name, framework.name, "framework", 0, _count(results)),
     )
 
 
