@@ -134,6 +134,117 @@ def official(spec: dict[str, Any], reference: Path) -> dict[str, Any]:
     return doc
 
 
+def _catalogue(slug: str) -> list[dict[str, Any]]:
+    doc = json.loads((CATALOG / f"{slug}.json").read_text(encoding="utf-8"))
+    return list(doc["requirements"])
+
+
+def _structural(
+    slug: str, name: str, source: str, pairs: list[dict[str, Any]], about: str
+) -> dict[str, Any]:
+    return {
+        "schema": mapping_format.SCHEMA,
+        "slug": slug,
+        "name": name,
+        "source_framework": source,
+        "target_framework": "iso27001-2022",
+        "kind": "structural",
+        "publisher": "OpenISMS",
+        "document": f"From the structure of {name.split(' to ')[0]} (identifiers and titles only)",
+        "version": "",
+        "published": None,
+        "description": about,
+        "content_version": CONTENT_VERSION,
+        "pairs": pairs,
+    }
+
+
+def iso27701_2025() -> dict[str, Any]:
+    """Table A.3 of ISO/IEC 27701:2025 repeats ISO/IEC 27002:2022 controls, by title, for PII:
+    each A.3 control is paired with the Annex A control of the same title."""
+    iso = {
+        r["title"].lower(): r["ref"] for r in _catalogue("iso27001-2022") if r["kind"] == "control"
+    }
+    pairs = []
+    for req in _catalogue("iso27701-2025"):
+        if req["kind"] == "control" and req["ref"].startswith("A.3."):
+            target = iso.get(req["title"].lower())
+            if target is None:
+                raise SystemExit(f"iso27701-2025 {req['ref']} has no ISO/IEC 27001:2022 namesake")
+            pairs.append(
+                {
+                    "source": req["ref"],
+                    "target": target,
+                    "relationship": "superset",
+                    "rationale": f"Table A.3 applies ISO/IEC 27002:2022 control {target[2:]} to "
+                    "PII, with privacy guidance of its own.",
+                }
+            )
+    return _structural(
+        "iso27701-2025-to-iso27001-2022",
+        "ISO/IEC 27701:2025 Table A.3 to ISO/IEC 27001:2022 Annex A",
+        "iso27701-2025",
+        pairs,
+        "Each control of Table A.3 (for PII controllers and processors) is an ISO/IEC "
+        "27002:2022 control applied to PII: it is paired, as 'superset', with the Annex A "
+        "control of the same title, so work on that control counts towards it and the privacy "
+        "guidance is what remains. Tables A.1 and A.2 are privacy-only and have no pairs.",
+    )
+
+
+def iso27701_2019() -> dict[str, Any]:
+    """ISO/IEC 27701:2019 extends ISO/IEC 27001:2013 (clause 5.N mirrors clause N+2) and ISO/IEC
+    27002:2013 (clause 6.x.y.z mirrors control (x+3).y.z). Clause 5 pairs with the 2022 clause of
+    the same title within the mirrored clause; clause 6 pairs with the 2022 controls that replaced
+    the mirrored 2013 control."""
+    clauses = [r for r in _catalogue("iso27001-2022") if r["kind"] == "clause"]
+    successors: dict[str, list[str]] = {}
+    for req in _catalogue("iso27001-2022"):
+        for old in req.get("predecessors", []):
+            successors.setdefault(old, []).append(req["ref"])
+    pairs = []
+    for req in _catalogue("iso27701-2019"):
+        ref = req["ref"]
+        parts = ref.split(".")
+        if parts[0] == "5" and len(parts) >= 2 and ref != "5.1":
+            top = str(int(parts[1]) + 2)
+            within = [c for c in clauses if c["ref"] == top or c["ref"].startswith(top + ".")]
+            same = [c["ref"] for c in within if c["title"].lower() == req["title"].lower()]
+            if len(same) == 1:
+                pairs.append(
+                    {
+                        "source": ref,
+                        "target": same[0],
+                        "relationship": "superset",
+                        "rationale": f"Clause {ref} adds privacy requirements to ISO/IEC "
+                        f"27001 clause {same[0]}.",
+                    }
+                )
+        elif parts[0] == "6" and len(parts) == 4:
+            old = f"A.{int(parts[1]) + 3}.{parts[2]}.{parts[3]}"
+            for new in successors.get(old, []):
+                pairs.append(
+                    {
+                        "source": ref,
+                        "target": new,
+                        "relationship": "intersects",
+                        "rationale": f"Clause {ref} extends ISO/IEC 27002:2013 control "
+                        f"{old[2:]}, which 2022 control {new[2:]} replaced.",
+                    }
+                )
+    return _structural(
+        "iso27701-2019-to-iso27001-2022",
+        "ISO/IEC 27701:2019 to ISO/IEC 27001:2022",
+        "iso27701-2019",
+        pairs,
+        "ISO/IEC 27701:2019 is written as extensions: its clause 5.N adds to ISO/IEC 27001 "
+        "clause N+2 and its clause 6.x.y.z adds to ISO/IEC 27002:2013 control (x+3).y.z. Clause "
+        "5 is paired ('superset') with the ISO/IEC 27001:2022 clause of the same title; clause 6 "
+        "('intersects') with the 2022 Annex A controls that replaced the 2013 control, from the "
+        "2013 to 2022 correspondence. Annexes A and B are privacy-only and have no pairs.",
+    )
+
+
 def _write(doc: dict[str, Any]) -> None:
     problems = mapping_format.problems(doc)
     if problems:
@@ -159,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         for slug in ("hipaa-security-rule-to-nist-sp800-53r5", "nist-sp800-53r5-to-iso27001-2022")
     )
     _write(mapping_format.derive(first, second, **DERIVED))
+    _write(iso27701_2025())
+    _write(iso27701_2019())
     return 0
 
 

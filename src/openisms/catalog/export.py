@@ -65,7 +65,9 @@ def rows(framework: Framework) -> list[dict[str, Any]]:
         if req.auditor_expects:
             row["auditor_expects"] = req.auditor_expects
         if req.kind == "control":
-            attributes: dict[str, list[str]] = {key: [] for key in FACET_KEYS}
+            # ISO/IEC 27002's five attribute sets are listed (empty too) for its own controls.
+            keys = FACET_KEYS if framework.slug.startswith("iso27001-") else ()
+            attributes: dict[str, list[str]] = {key: [] for key in keys}
             for value in req.attribute_values.all():
                 attributes.setdefault(value.key, []).append(value.value)
             row["attributes"] = attributes

@@ -67,8 +67,13 @@ class Requirement(models.Model):
 
     @property
     def short_ref(self) -> str:
-        """Annex A refs are written without 'A.' in 27002 (8.8); clause refs stay as they are."""
-        return self.ref[2:] if self.ref.startswith("A.") else self.ref
+        """ISO/IEC 27001's Annex A refs as ISO/IEC 27002 writes them (8.8 for A.8.8); clause refs,
+        and every ref of other frameworks (ISO/IEC 27701's A.1.2.2 is its real id), stay as they
+        are. Judged from the framework when it was loaded with the row, else left as it is."""
+        framework = self._state.fields_cache.get("framework")
+        if framework is not None and framework.slug.startswith("iso27001-"):
+            return self.ref[2:] if self.ref.startswith("A.") else self.ref
+        return self.ref
 
 
 class RequirementAttribute(models.Model):

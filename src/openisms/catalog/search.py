@@ -54,8 +54,10 @@ def _flatten(value: Any) -> list[str]:
 def index_framework(framework: Framework) -> None:
     if connection.vendor != "sqlite":
         return  # PostgreSQL indexes the expression itself
-    rows = Requirement.objects.filter(framework=framework).only(
-        "id", "ref", "title", "summary", "auditor_expects", "guidance"
+    rows = (
+        Requirement.objects.filter(framework=framework)
+        .select_related("framework")
+        .only("id", "ref", "title", "summary", "auditor_expects", "guidance", "framework__slug")
     )
     with connection.cursor() as cursor:
         cursor.execute(

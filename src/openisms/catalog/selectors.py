@@ -73,7 +73,7 @@ def requirement_list(
 
     ``ranked=False`` skips relevance ordering and prefetching, for use inside other queries.
     """
-    qs = Requirement.objects.filter(framework=framework, retired=False)
+    qs = Requirement.objects.filter(framework=framework, retired=False).select_related("framework")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.theme:
@@ -119,12 +119,14 @@ def theme_counts(*, framework: Framework, filters: RequirementFilter) -> dict[st
 def requirement_get(*, framework: Framework, ref: str) -> Requirement:
     req = (
         Requirement.objects.filter(framework=framework, ref=ref)
-        .select_related("parent", "framework")
+        .select_related("parent__framework", "framework")
         .prefetch_related(
             _attribute_prefetch(),
             Prefetch(
                 "children",
-                queryset=Requirement.objects.filter(retired=False).order_by("position"),
+                queryset=Requirement.objects.filter(retired=False)
+                .select_related("framework")
+                .order_by("position"),
             ),
             Prefetch(
                 "mappings_in",
@@ -147,7 +149,12 @@ def requirement_get(*, framework: Framework, ref: str) -> Requirement:
 
 
 def requirements_by_refs(*, framework: Framework, refs: list[str]) -> list[Requirement]:
-    found = {r.ref: r for r in Requirement.objects.filter(framework=framework, ref__in=refs)}
+    found = {
+        r.ref: r
+        for r in Requirement.objects.filter(framework=framework, ref__in=refs).select_related(
+            "framework"
+        )
+    }
     return [found[ref] for ref in refs if ref in found]
 
 
@@ -182,6 +189,7 @@ def transition_lookup(*, text: str) -> Transition:
         Requirement.objects.filter(
             mappings_in__source=legacy, mappings_in__relationship=Mapping.Relationship.SUCCESSOR
         )
+        .select_related("framework")
         .distinct()
         .order_by("position")
     )

@@ -17,6 +17,9 @@ THEMES = (
     ("technological", "Technological", "8"),
 )
 
+# Labels of other frameworks' attributes where capitalising the key is not enough.
+OTHER_LABELS = {"pims_role": "PIMS role"}
+
 
 def filters_from(query: QueryDict) -> RequirementFilter:
     return RequirementFilter(
@@ -86,7 +89,7 @@ def requirement(request: HttpRequest, actor: Actor, framework: str, ref: str) ->
         ],
         # Attributes of other frameworks (HIPAA's designation and safeguard, ...), as facts.
         "other_attributes": [
-            (k.replace("_", " ").capitalize(), attributes[k])
+            (OTHER_LABELS.get(k, k.replace("_", " ").capitalize()), attributes[k])
             for k in sorted(attributes)
             if k not in FACET_KEYS
         ],
