@@ -288,3 +288,39 @@ def test_upgrade_builds_the_register_from_the_soa_and_changes_no_output(
     actor = system_actor(demo)
     services.control_update(actor=actor, control=controls["A.8.16"], status="implemented")
     assert SoaEntry.objects.get(org=demo, requirement__ref="A.8.16").status == "implemented"
+
+
+def test_the_pii_role_decides_which_27701_controls_apply(world: World) -> None:
+    from openisms.orgs import services as org_services
+
+    actor = _owner(world)
+    org_services.organization_update(actor=actor, pii_role="processor")
+    actor = _owner(world)  # the role is read from the organisation
+    tracking.framework_track(actor=actor, framework_slug="iso27701-2025")
+
+    def applicable(ref: str) -> bool:
+        return SoaEntry.objects.get(
+            org=world.org_a, requirement__framework__slug="iso27701-2025", requirement__ref=ref
+        ).applicable
+
+    # A processor: controls for controllers (A.1) are out, for processors (A.2) and both (A.3) in.
+    assert not applicable("A.1.2.2") and applicable("A.2.2.2") and applicable("A.3.24")
+    row = SoaEntry.objects.get(org=world.org_a, requirement__ref="A.1.2.2")
+    assert "PII controllers" in row.justification and row.status == "not_applicable"
+    excluded = SoaEntry.objects.filter(
+        org=world.org_a, requirement__framework__slug="iso27701-2025", applicable=False
+    )
+    assert excluded.count() == 31
+    # A decision someone made by hand survives a change of role.
+    kept = SoaEntry.objects.get(org=world.org_a, requirement__ref="A.2.2.3")
+    soa_services.soa_entry_update(
+        actor=actor,
+        entry=kept,
+        applicable=False,
+        justification="We never use PII for our own purposes.",
+    )
+    org_services.organization_update(actor=actor, pii_role="controller")
+    assert applicable("A.1.2.2") and not applicable("A.2.2.2") and not applicable("A.2.2.3")
+    assert SoaEntry.objects.get(pk=kept.pk).justification.startswith("We never")
+    org_services.organization_update(actor=_owner(world), pii_role="both")
+    assert excluded.count() == 1  # only the hand-made exclusion is left

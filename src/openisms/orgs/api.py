@@ -10,7 +10,7 @@ from openisms.core.api import Error, Pagination
 from openisms.orgs import selectors, services
 from openisms.orgs.access import Perm
 from openisms.orgs.access import request_actor as actor
-from openisms.orgs.models import OrgSize, Role, Sector
+from openisms.orgs.models import OrgSize, PiiRole, Role, Sector
 
 router = Router(tags=["organisations"])
 
@@ -21,6 +21,7 @@ class OrgOut(Schema):
     scope: str
     size: str
     sector: str
+    pii_role: str
     role: str
     created_at: datetime
 
@@ -31,6 +32,7 @@ class OrgIn(Schema):
     scope: str = ""
     size: OrgSize = OrgSize.MICRO
     sector: Sector = Sector.OTHER
+    pii_role: PiiRole = PiiRole.NONE
 
 
 class OrgPatch(Schema):
@@ -39,6 +41,7 @@ class OrgPatch(Schema):
     scope: str | None = None
     size: OrgSize | None = None
     sector: Sector | None = None
+    pii_role: PiiRole | None = None
 
 
 class MemberOut(Schema):
@@ -121,6 +124,7 @@ def _org_out(a: Any) -> dict[str, Any]:
         "scope": org.scope,
         "size": org.size,
         "sector": org.sector,
+        "pii_role": org.pii_role,
         "role": a.role,
         "created_at": org.created_at,
     }

@@ -42,6 +42,16 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PiiRole(models.TextChoices):
+    """What the organisation does with personal data (ISO/IEC 27701): it decides which of the
+    privacy controls for PII controllers, for PII processors, or both, apply."""
+
+    NONE = "", "Not stated"
+    CONTROLLER = "controller", "PII controller"
+    PROCESSOR = "processor", "PII processor"
+    BOTH = "both", "Both controller and processor"
+
+
 class Organization(TimestampedModel):
     """A tenant: one ISMS. All organisation data hangs off it."""
 
@@ -52,6 +62,14 @@ class Organization(TimestampedModel):
     )
     size = models.CharField(max_length=10, choices=OrgSize.choices, default=OrgSize.MICRO)
     sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.OTHER)
+    pii_role = models.CharField(
+        max_length=12,
+        choices=PiiRole.choices,
+        blank=True,
+        default=PiiRole.NONE,
+        verbose_name="PII role",
+        help_text="Whether the organisation acts as a PII controller, processor or both.",
+    )
     is_active = models.BooleanField(default=True)
 
     audit_exclude = ("created_at", "updated_at")

@@ -16,7 +16,7 @@ from openisms.accounts.models import User
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import RESERVED_SLUGS, Invitation, Membership, Organization, Role
-from openisms.orgs.signals import organization_created
+from openisms.orgs.signals import organization_created, organization_pii_role_changed
 from openisms.orgs.tasks import send_invitation_email
 from openisms.orgs.updates import audited_update
 
@@ -27,6 +27,7 @@ class OrganizationChanges(TypedDict, total=False):
     scope: str
     size: str
     sector: str
+    pii_role: str
 
 
 ORG_FIELDS = tuple(OrganizationChanges.__annotations__)
@@ -48,6 +49,7 @@ def organization_create(
     scope: str = "",
     size: str = "1-49",
     sector: str = "other",
+    pii_role: str = "",
     owner: User | None = None,
 ) -> Organization:
     """Create an organisation; its creator (or ``owner`` for the CLI) becomes its owner."""
@@ -57,6 +59,7 @@ def organization_create(
         scope=scope,
         size=size,
         sector=sector,
+        pii_role=pii_role or "",
     )
     _validate_org(org)
     org.save()
@@ -83,7 +86,10 @@ def organization_update(*, actor: Actor, **changes: Unpack[OrganizationChanges])
             setattr(org, name, value.strip() if isinstance(value, str) else value)
         _validate_org(org)
 
+    role_before = org.pii_role
     audited_update(actor=actor, obj=org, action="organization.update", apply=apply)
+    if org.pii_role != role_before:
+        organization_pii_role_changed.send(sender=Organization, org=org, actor=actor)
     return org
 
 

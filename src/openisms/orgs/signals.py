@@ -10,3 +10,7 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 organization_created = Signal()
+
+# Sent with ``org`` and ``actor`` when the organisation's PII role (controller, processor or
+# both) changed: privacy frameworks apply their controls for the role.
+organization_pii_role_changed = Signal()

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from openisms.catalog.signals import framework_loaded
 from openisms.controls.signals import controls_changed
-from openisms.orgs.signals import organization_created
+from openisms.orgs.signals import organization_created, organization_pii_role_changed
 
 
 class SoaConfig(AppConfig):
@@ -17,3 +17,4 @@ class SoaConfig(AppConfig):
         organization_created.connect(receivers.on_organization_created, weak=False)
         framework_loaded.connect(receivers.on_framework_loaded, weak=False)
         controls_changed.connect(receivers.on_controls_changed, weak=False)
+        organization_pii_role_changed.connect(receivers.on_pii_role_changed, weak=False)

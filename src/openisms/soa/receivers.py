@@ -37,3 +37,10 @@ def on_framework_loaded(*, framework: Framework, created: int = 0, **_: Any) -> 
 
 def on_controls_changed(*, actor: Actor, requirement_ids: list[int], **_: Any) -> None:
     tracking.entries_refresh(actor=actor, requirement_ids=requirement_ids)
+
+
+def on_pii_role_changed(*, org: Organization, actor: Actor, **_: Any) -> None:
+    """The privacy frameworks the organisation tracks apply their controls for the new role."""
+    actor = Actor(user=actor.user, org=org, role=actor.role)  # the organisation as saved
+    for framework in tracking.tracked_frameworks(actor=actor):
+        tracking.role_applicability(actor=actor, framework_slug=framework.slug)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from openisms.catalog.models import Framework, Requirement
@@ -70,6 +70,68 @@ def rows_create(*, org: Organization, framework_slug: str) -> int:
     return len(missing)
 
 
+# --- the organisation's PII role (ISO/IEC 27701) -----------------------------------------------
+
+ROLE_KEY = "pims_role"  # the attribute that says whom a privacy control is for
+ROLE_NOTE = (
+    "Not applicable to the organisation's PII role ({role}): this control is for PII {whom} "
+    "(set automatically from the organisation's settings)."
+)
+WHOM = {"controller": "controllers", "processor": "processors"}
+
+
+def _role_note(role: str, whom: str) -> str:
+    return ROLE_NOTE.format(role=role, whom=WHOM.get(whom, whom))
+
+
+def role_applicability(*, actor: Actor, framework_slug: str) -> int:
+    """Exclude the privacy controls that the organisation's PII role makes irrelevant (a PII
+    processor has no use for the controls for controllers), and include them again when the
+    role changes. Rows a person decided on are left alone: only rows still applicable without
+    a justification, or excluded by this rule, change. Returns how many rows changed."""
+    role = actor.org.pii_role
+    entries = list(
+        scoped(actor, SoaEntry)
+        .filter(
+            requirement__framework__slug=framework_slug,
+            requirement__attribute_values__key=ROLE_KEY,
+        )
+        .select_related("requirement")
+        .annotate(for_role=F("requirement__attribute_values__value"))
+    )
+    if not entries:
+        return 0
+    controls = controls_of_requirements(
+        actor=actor, requirement_ids=[e.requirement_id for e in entries]
+    )
+    notes = {_role_note(r, w) for r in ("controller", "processor") for w in WHOM}
+    changed, events = [], []
+    for entry in entries:
+        for_role = getattr(entry, "for_role", "both")
+        wanted = role in ("", "both") or for_role in ("both", role)
+        before = entry_snapshot(entry)
+        if not wanted and entry.applicable and not entry.justification.strip():
+            entry.applicable = False
+            entry.status = SoaStatus.NOT_APPLICABLE
+            entry.justification = _role_note(role, for_role)
+        elif wanted and not entry.applicable and entry.justification in notes:
+            linked = controls.get(entry.requirement_id)
+            entry.applicable = True
+            entry.justification = ""
+            entry.status = str(mirrored(linked)["status"]) if linked else SoaStatus.NOT_STARTED
+        else:
+            continue
+        entry.updated_at = timezone.now()
+        changed.append(entry)
+        events.append(("soa_entry.update", entry, before, entry_snapshot(entry)))
+    if changed:
+        SoaEntry.objects.bulk_update(
+            changed, ["applicable", "status", "justification", "updated_at"], batch_size=500
+        )
+        audit.record_many(actor=actor.user, org=actor.org, events=events)
+    return len(changed)
+
+
 def is_tracked(*, actor: Actor, framework_slug: str) -> bool:
     return scoped(actor, TrackedFramework).filter(framework__slug=framework_slug).exists()
 
@@ -110,6 +172,7 @@ def framework_track(*, actor: Actor, framework_slug: str) -> TrackedFramework:
         raise ValidationError({"framework": f"{framework.name} is already tracked."})
     tracked = _start(actor, framework)
     rows_create(org=actor.org, framework_slug=framework.slug)
+    role_applicability(actor=actor, framework_slug=framework.slug)
     return tracked
 
 

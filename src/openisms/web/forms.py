@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from openisms.orgs.models import OrgSize, Role, Sector
+from openisms.orgs.models import OrgSize, PiiRole, Role, Sector
 
 
 class OrganizationForm(forms.Form):
@@ -17,6 +17,13 @@ class OrganizationForm(forms.Form):
     )
     size = forms.ChoiceField(choices=OrgSize.choices)
     sector = forms.ChoiceField(choices=Sector.choices)
+    pii_role = forms.ChoiceField(
+        choices=PiiRole.choices,
+        required=False,
+        label="PII role",
+        help_text="For ISO/IEC 27701: the privacy controls for controllers, processors or both "
+        "apply accordingly.",
+    )
 
 
 class InvitationForm(forms.Form):

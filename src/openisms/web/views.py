@@ -91,7 +91,7 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def org_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
     org = actor.org
-    initial = {f: getattr(org, f) for f in ("name", "slug", "scope", "size", "sector")}
+    initial = {f: getattr(org, f) for f in ("name", "slug", "scope", "size", "sector", "pii_role")}
     form = OrganizationForm(request.POST or None, initial=initial)
     if request.method == "POST":
         actor.require(Perm.MANAGE_ORG)
