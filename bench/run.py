@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["catalog_load.py", "bench_quant.py", "bench_soa.py"]
+BENCHES = ["catalog_load.py", "bench_quant.py", "bench_soa.py", "bench_coverage.py"]
 
 
 def main() -> int:

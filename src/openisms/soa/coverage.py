@@ -33,14 +33,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 
 from openisms.catalog.models import Framework, Mapping, Requirement
 from openisms.controls.selectors import LinkedControl, controls_of_requirements
 from openisms.controls.status import combined_status
-from openisms.evidence.models import EvidenceLink, Freshness
+from openisms.evidence.models import EvidenceItem, EvidenceLink, Freshness
 from openisms.evidence.selectors import freshness_expr
 from openisms.orgs.access import Actor, scoped
 from openisms.soa.models import SoaEntry, SoaStatus
@@ -174,7 +174,9 @@ class _Own:
     override: str = ""
     assessed: str = ""
     controls: list[LinkedControl] = field(default_factory=list)
-    evidence: list[EvidenceRef] = field(default_factory=list)
+    evidence: list[EvidenceRef] = field(default_factory=list)  # the newest current and expired
+    current: int = 0  # links to evidence that has not expired
+    expired: int = 0
 
 
 def _assessments(actor: Actor, ids: Iterable[int]) -> dict[int, Any]:
@@ -186,39 +188,85 @@ def _assessments(actor: Actor, ids: Iterable[int]) -> dict[int, Any]:
     return {row["requirement_id"]: row for row in rows}
 
 
+@dataclass
+class _Evidence:
+    current: int = 0
+    expired: int = 0
+    samples: set[int] = field(default_factory=set)  # item numbers: the newest of each kind
+
+
+def _evidence_counts(actor: Actor, column: str, ids: list[int]) -> dict[int, _Evidence]:
+    """Per requirement (or control) id: how many links to current and expired evidence, and the
+    newest item of each kind, counted in SQL (one query)."""
+    if not ids:
+        return {}
+    expired = Q(fresh=Freshness.EXPIRED.value)
+    rows = (
+        scoped(actor, EvidenceLink)
+        .filter(**{f"{column}__in": ids})
+        .annotate(fresh=freshness_expr("item__"))
+        .values(column)
+        .annotate(
+            current=Count("id", filter=~expired),
+            expired=Count("id", filter=expired),
+            newest_current=Max("item__number", filter=~expired),
+            newest_expired=Max("item__number", filter=expired),
+        )
+        .order_by()
+    )
+    return {
+        row[column]: _Evidence(
+            row["current"],
+            row["expired"],
+            {n for n in (row["newest_current"], row["newest_expired"]) if n is not None},
+        )
+        for row in rows
+    }
+
+
 def _evidence(
     actor: Actor, ids: list[int], controls: dict[int, list[LinkedControl]]
-) -> dict[int, list[EvidenceRef]]:
-    """Evidence of each requirement: linked to it, or to one of its controls (one query)."""
-    control_reqs: dict[int, list[int]] = {}
-    for req_id, linked in controls.items():
-        for control in linked:
-            control_reqs.setdefault(control.id, []).append(req_id)
-    links = (
-        scoped(actor, EvidenceLink)
-        .filter(Q(requirement_id__in=ids) | Q(control_id__in=list(control_reqs)))
-        .annotate(freshness=freshness_expr("item__"))
-        .order_by("item__number")
-        .values_list("requirement_id", "control_id", "item__number", "item__title", "freshness")
+) -> tuple[dict[int, _Evidence], dict[int, EvidenceRef]]:
+    """Evidence of each requirement, linked to it or to one of its controls (three queries):
+    counts per requirement and the items to name in the explanation."""
+    by_requirement = _evidence_counts(actor, "requirement_id", ids)
+    control_ids = sorted({c.id for linked in controls.values() for c in linked})
+    by_control = _evidence_counts(actor, "control_id", control_ids)
+    out: dict[int, _Evidence] = {}
+    for pk in ids:
+        parts = [by_requirement.get(pk)] + [by_control.get(c.id) for c in controls.get(pk, [])]
+        found = [p for p in parts if p is not None]
+        if found:
+            out[pk] = _Evidence(
+                sum(p.current for p in found),
+                sum(p.expired for p in found),
+                set().union(*(p.samples for p in found)),
+            )
+    numbers = sorted(set().union(*(e.samples for e in out.values()))) if out else []
+    items = (
+        scoped(actor, EvidenceItem)
+        .filter(number__in=numbers)
+        .annotate(fresh=freshness_expr())
+        .values_list("number", "title", "fresh")
     )
-    out: dict[int, list[EvidenceRef]] = {}
-    for req_id, control_id, number, title, freshness in links:
-        targets = [req_id] if req_id is not None else control_reqs.get(control_id, [])
-        for target in targets:
-            refs = out.setdefault(target, [])
-            if not any(e.ref == f"EV-{number}" for e in refs):
-                refs.append(EvidenceRef(f"EV-{number}", title, freshness))
-    return out
+    named = {n: EvidenceRef(f"EV-{n}", title, fresh) for n, title, fresh in items}
+    return out, named
 
 
 def _own(actor: Actor, ids: list[int]) -> dict[int, _Own]:
     assessments = _assessments(actor, ids)
     controls = controls_of_requirements(actor=actor, requirement_ids=ids)
-    evidence = _evidence(actor, ids, controls)
+    evidence, named = _evidence(actor, ids, controls)
     out = {}
     for pk in ids:
         row = assessments.get(pk)
-        own = _Own(controls=controls.get(pk, []), evidence=evidence.get(pk, []))
+        counted = evidence.get(pk, _Evidence())
+        own = _Own(
+            controls=controls.get(pk, []),
+            evidence=[named[n] for n in sorted(counted.samples, reverse=True) if n in named],
+            current=counted.current,
+            expired=counted.expired,
+        )
         if row is not None:
             own.applicable = row["applicable"]
             own.override = row["override_status"]
@@ -247,12 +295,12 @@ def _judge(own: _Own) -> tuple[str, str, list[str]]:
         return NOT_COVERED, "none", []
     current = [e for e in own.evidence if e.freshness != Freshness.EXPIRED]
     if status == SoaStatus.IMPLEMENTED:
-        if current:
-            refs = ", ".join(e.ref for e in current)
-            return COVERED, source, [*reasons, f"Current evidence: {refs}."]
-        stale = ", ".join(e.ref for e in own.evidence)
-        detail = f"only expired evidence ({stale})" if stale else "no evidence"
-        return PARTIAL, source, [*reasons, f"Implemented, but {detail}."]
+        if own.current:
+            more = f" and {own.current - 1} more" if own.current > 1 else ""
+            name = current[0].ref if current else "evidence"
+            return COVERED, source, [*reasons, f"Current evidence: {name}{more}."]
+        stale = f"only expired evidence ({own.expired})" if own.expired else "no evidence"
+        return PARTIAL, source, [*reasons, f"Implemented, but {stale}."]
     if status == SoaStatus.PARTIALLY_IMPLEMENTED:
         return PARTIAL, source, reasons
     return NOT_COVERED, source, reasons

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='pii_role',
-            field=models.CharField(blank=True, choices=[('', 'Not stated'), ('controller', 'PII controller'), ('processor', 'PII processor'), ('both', 'Both controller and processor')], default='', help_text='Whether the organisation acts as a PII controller, processor or both.', max_length=12, verbose_name='PII role'),
+            model_name="organization",
+            name="pii_role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not stated"),
+                    ("controller", "PII controller"),
+                    ("processor", "PII processor"),
+                    ("both", "Both controller and processor"),
+                ],
+                default="",
+                help_text="Whether the organisation acts as a PII controller, processor or both.",
+                max_length=12,
+                verbose_name="PII role",
+            ),
         ),
     ]
