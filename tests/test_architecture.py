@@ -32,6 +32,8 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("work/apps.py", "openisms.work.reminders"): "AppConfig.ready: models load after the registry",
     ("evidence/apps.py", "openisms.orgs"): "AppConfig.ready: registers the reminder source",
     ("evidence/apps.py", "openisms.evidence.reminders"): "AppConfig.ready: as above",
+    ("risks/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
+    ("risks/apps.py", "openisms.risks.services"): "AppConfig.ready: as above",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 

@@ -16,6 +16,7 @@ from openisms.accounts.models import User
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import RESERVED_SLUGS, Invitation, Membership, Organization, Role
+from openisms.orgs.starters import organization_start
 from openisms.orgs.tasks import send_invitation_email
 from openisms.orgs.updates import audited_update
 
@@ -49,7 +50,11 @@ def organization_create(
     sector: str = "other",
     owner: User | None = None,
 ) -> Organization:
-    """Create an organisation; its creator (or ``owner`` for the CLI) becomes its owner."""
+    """Create an organisation; its creator (or ``owner`` for the CLI) becomes its owner.
+
+    Every domain's starter runs in the same transaction (``orgs/starters.py``), so the rows an
+    organisation always has exist from its first request and no page has to create them.
+    """
     org = Organization(
         name=(name or "").strip(),
         slug=(slug or "").strip().lower(),
@@ -65,6 +70,7 @@ def organization_create(
     first_owner = owner or actor
     if first_owner is not None:
         _membership_add(actor=actor, org=org, user=first_owner, role=Role.OWNER)
+    organization_start(org)
     return org
 
 
