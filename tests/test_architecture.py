@@ -33,6 +33,9 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("evidence/apps.py", "openisms.orgs"): "AppConfig.ready: registers the reminder source",
     ("evidence/apps.py", "openisms.evidence.reminders"): "AppConfig.ready: as above",
     ("soa/apps.py", "openisms.soa"): "AppConfig.ready: the signal receivers read models",
+    ("soa/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
+    ("risks/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
+    ("risks/apps.py", "openisms.risks.services"): "AppConfig.ready: as above",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 

@@ -213,3 +213,18 @@ def test_settings_form_shows_field_errors_and_changes_nothing(world: World) -> N
     assert b"already exists" in response.content
     world.org_a.refresh_from_db()
     assert world.org_a.slug == "org-a"
+
+
+def test_home_opens_the_organisation_this_login_last_showed(world: World) -> None:
+    """Remembered in a cookie bound to the login, not in the session: no GET saves it."""
+    services.membership_add(actor=None, org=world.org_b, user=world.owner_a, role="viewer")
+    client = login(world.owner_a)
+    assert client.get("/")["Location"] == "/o/org-a/"  # the first membership
+    assert client.get("/o/org-b/").status_code == 200
+    assert client.get("/")["Location"] == "/o/org-b/"
+    assert client.get("/o/org-a/").status_code == 200
+    assert client.get("/")["Location"] == "/o/org-a/"
+    client.get("/o/org-b/")
+    other_login = login(world.owner_a)
+    other_login.cookies["openisms_last_org"] = client.cookies["openisms_last_org"].value
+    assert other_login.get("/")["Location"] == "/o/org-a/"  # another login's cookie is ignored

@@ -33,8 +33,9 @@ def _risk(world: World, role: str = "owner", **extra: Any) -> Risk:
     return services.risk_create(actor=_actor(world, role), **fields)
 
 
-def test_first_use_creates_the_default_method_and_library(world: World) -> None:
-    method = services.risk_module_setup(actor=_actor(world))
+def test_a_new_organisation_starts_with_the_default_method_and_library(world: World) -> None:
+    method = selectors.method_current(actor=_actor(world))
+    assert method is not None
     assert (method.version, len(method.likelihood_scale), method.acceptance_threshold) == (1, 5, 9)
     threats = Threat.objects.filter(org=world.org_a)
     assert threats.count() >= 45
@@ -42,7 +43,28 @@ def test_first_use_creates_the_default_method_and_library(world: World) -> None:
     assert "A.8.13" in {c.ref for c in ransomware.suggested_controls.all()}
     assert services.risk_module_setup(actor=_actor(world)).pk == method.pk
     assert services.library_load(actor=_actor(world)) == 0  # idempotent
-    assert Threat.objects.filter(org=world.org_b).count() == 0
+    # Each organisation has its own copy, created by the system with the organisation.
+    assert Threat.objects.filter(org=world.org_b).count() == threats.count()
+    created = AuditEvent.objects.get(org=world.org_a, action="risk_method.create")
+    assert created.actor_id is None and created.object_id == str(method.pk)
+    assert not AuditEvent.objects.filter(org=world.org_a, action="threat.create").exclude(
+        actor=None
+    )
+
+
+def test_an_organisation_without_a_method_is_shown_the_default_and_gets_it_on_first_write(
+    world: World,
+) -> None:
+    """Should an organisation have no method (rows removed by hand), reads show the default
+    without creating it and the first write that needs one creates it."""
+    RiskMethod.objects.filter(org=world.org_a).delete()
+    shown = selectors.method_in_use(actor=_actor(world))
+    assert shown.pk is None and shown.version == 1 and shown.acceptance_threshold == 9
+    heat = selectors.heatmap(actor=_actor(world), method=shown)
+    assert (heat.total, heat.other_versions) == (0, 0)
+    assert not RiskMethod.objects.filter(org=world.org_a).exists()
+    risk = _risk(world)
+    assert risk.method.version == 1 and risk.method.is_current
 
 
 @pytest.mark.parametrize(

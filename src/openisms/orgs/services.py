@@ -16,7 +16,8 @@ from openisms.accounts.models import User
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import RESERVED_SLUGS, Invitation, Membership, Organization, Role
-from openisms.orgs.signals import organization_created, organization_pii_role_changed
+from openisms.orgs.signals import organization_pii_role_changed
+from openisms.orgs.starters import organization_start
 from openisms.orgs.tasks import send_invitation_email
 from openisms.orgs.updates import audited_update
 
@@ -52,7 +53,11 @@ def organization_create(
     pii_role: str = "",
     owner: User | None = None,
 ) -> Organization:
-    """Create an organisation; its creator (or ``owner`` for the CLI) becomes its owner."""
+    """Create an organisation; its creator (or ``owner`` for the CLI) becomes its owner.
+
+    Every domain's starter runs in the same transaction (``orgs/starters.py``), so the rows an
+    organisation always has exist from its first request and no page has to create them.
+    """
     org = Organization(
         name=(name or "").strip(),
         slug=(slug or "").strip().lower(),
@@ -69,7 +74,7 @@ def organization_create(
     first_owner = owner or actor
     if first_owner is not None:
         _membership_add(actor=actor, org=org, user=first_owner, role=Role.OWNER)
-    organization_created.send(sender=Organization, org=org, actor=actor)
+    organization_start(org)
     return org
 
 

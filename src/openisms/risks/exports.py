@@ -10,7 +10,7 @@ from django.utils import timezone
 from openisms.orgs.access import Actor
 from openisms.reports.pdf import Cell, PageFrame, PdfDocument
 from openisms.reports.tables import write_csv, write_xlsx
-from openisms.risks import selectors, services
+from openisms.risks import selectors
 from openisms.risks.models import Risk
 
 COLUMNS = (
@@ -167,7 +167,7 @@ REGISTER_COLUMNS = (
 
 def report_pdf(actor: Actor) -> bytes:
     """A risk report: method, heatmaps before and after treatment, and the register."""
-    method = services.risk_module_setup(actor=actor)
+    method = selectors.method_in_use(actor=actor)
     generated = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
     org_name = actor.org.name
     pdf = PdfDocument(

@@ -45,6 +45,20 @@ def method_current(*, actor: Actor) -> RiskMethod | None:
     return scoped(actor, RiskMethod).filter(is_current=True).first()
 
 
+def method_in_use(*, actor: Actor) -> RiskMethod:
+    """The current method, for pages and reports that show scales, bands and the threshold.
+
+    Every organisation gets its method when it starts (and a migration gave one to those that
+    existed before), so this is one read. Should an organisation still have none, the pages
+    show the default it would get, unsaved: a read never creates it; the first write that
+    needs a method does (``services.risk_module_setup``).
+    """
+    current = method_current(actor=actor)
+    if current is not None:
+        return current
+    return RiskMethod(org=actor.org, version=1, is_current=True, **scoring.default_method())
+
+
 def method_list(*, actor: Actor) -> QuerySet[RiskMethod]:
     return scoped(actor, RiskMethod).annotate(risk_count=Count("risks")).order_by("-version")
 
@@ -197,13 +211,13 @@ def heatmap(*, actor: Actor, method: RiskMethod, which: str = "inherent") -> Hea
     prefix = "inherent" if which == "inherent" else "residual"
     rows = (
         scoped(actor, Risk)
-        .filter(method=method, **{f"{prefix}_likelihood__isnull": False})
+        .filter(method_id=method.pk, **{f"{prefix}_likelihood__isnull": False})
         .values(f"{prefix}_likelihood", f"{prefix}_impact")
         .annotate(n=Count("id"))
         .order_by()
     )
     cells = {(r[f"{prefix}_likelihood"], r[f"{prefix}_impact"]): r["n"] for r in rows}
-    others = scoped(actor, Risk).exclude(method=method).count()
+    others = scoped(actor, Risk).exclude(method_id=method.pk).count()  # pk None: unsaved default
     return Heatmap(method, which, cells, others)
 
 

@@ -11,10 +11,12 @@ from openisms.soa import tracking
 from openisms.soa.models import TrackedFramework, soa_framework
 
 
-def on_organization_created(*, org: Organization, actor: Any = None, **_: Any) -> None:
-    """Every organisation tracks the SoA's framework from its first moment."""
-    if Framework.objects.filter(slug=soa_framework()).exists():
-        tracking.framework_ensure(org=org, framework_slug=soa_framework())
+def soa_start(*, actor: Actor) -> int:
+    """The organisation starter: every organisation tracks the SoA's framework and has its rows
+    from its first moment (once the catalogue is loaded; loading it catches up)."""
+    if not Framework.objects.filter(slug=soa_framework()).exists():
+        return 0
+    return tracking.framework_ensure(org=actor.org, framework_slug=soa_framework())
 
 
 def on_framework_loaded(*, framework: Framework, created: int = 0, **_: Any) -> None:

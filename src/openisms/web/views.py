@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,7 @@ from openisms.web.forms import (
 from openisms.work import selectors as work_selectors
 
 PAGE_SIZE = 50
+LAST_ORG_COOKIE = "openisms_last_org"
 
 
 @require_GET
@@ -48,14 +50,39 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = list(selectors.memberships_of(user=request.user))  # type: ignore[arg-type]
     if not memberships:
         return redirect("web:org_create")
-    last = request.session.get("last_org")
+    last = _last_org(request)
     target = next((m for m in memberships if m.org.slug == last), memberships[0])
     return redirect("web:dashboard", org=target.org.slug)
 
 
+def _last_org(request: HttpRequest) -> str | None:
+    """The organisation whose dashboard this login last showed.
+
+    A signed cookie salted with the session key, not a session value: saving the session
+    would make every dashboard visit a database write, and the salt keeps the cookie bound to
+    this login as the session value was (a new login, or another user, does not read it).
+    """
+    salt = f"last-org:{request.session.session_key}"
+    value = request.get_signed_cookie(LAST_ORG_COOKIE, default=None, salt=salt)
+    return str(value) if value is not None else None
+
+
+def _remember_org(request: HttpRequest, response: HttpResponse, slug: str) -> HttpResponse:
+    if _last_org(request) != slug:
+        response.set_signed_cookie(
+            LAST_ORG_COOKIE,
+            slug,
+            salt=f"last-org:{request.session.session_key}",
+            max_age=settings.SESSION_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
 @org_view("dashboard")
 def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
-    request.session["last_org"] = actor.org.slug
     frameworks = list(catalog_selectors.framework_list().filter(status="current"))
     context = {
         "actor": actor,
@@ -69,7 +96,7 @@ def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
             )[:5]
         ),
     }
-    return render(request, "web/dashboard.html", context)
+    return _remember_org(request, render(request, "web/dashboard.html", context), actor.org.slug)
 
 
 @login_required

@@ -23,9 +23,7 @@ from openisms.risks.models import Threat, Vulnerability
 @router.get("/orgs/{org}/risk-methods", response={200: list[MethodOut], 404: Error})
 @paginate(Pagination)
 def method_list(request: HttpRequest, org: str) -> Any:
-    a = actor(request, org)
-    services.risk_module_setup(actor=a)
-    return selectors.method_list(actor=a)
+    return selectors.method_list(actor=actor(request, org))
 
 
 @router.post(
@@ -63,7 +61,6 @@ def _library_routes(path: str, model: type[Threat] | type[Vulnerability], out: A
     @paginate(Pagination)
     def item_list(request: HttpRequest, org: str, q: str = "", group: str = "") -> Any:
         a = actor(request, org)
-        services.risk_module_setup(actor=a)
         return selectors.library_list(actor=a, model=model, q=q, group=group)
 
     @router.post(

@@ -44,7 +44,7 @@ def risk_create(request: HttpRequest, org: str, payload: RiskIn) -> Any:
 def risk_heatmap(request: HttpRequest, org: str, which: str = "inherent") -> Any:
     """Counts per likelihood and impact for risks on the current method version."""
     a = actor(request, org)
-    method = services.risk_module_setup(actor=a)
+    method = selectors.method_in_use(actor=a)
     heat = selectors.heatmap(
         actor=a, method=method, which="residual" if which == "residual" else "inherent"
     )

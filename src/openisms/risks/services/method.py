@@ -18,7 +18,13 @@ from openisms.risks.services.library import library_load
 
 
 def risk_module_setup(*, actor: Actor) -> RiskMethod:
-    """Give the organisation a current risk method and the starter library on first use."""
+    """Give the organisation a current risk method and the starter library.
+
+    It is the risk module's starter (registered in ``RisksConfig.ready``), so it runs when an
+    organisation is created; writes that need a method call it too, which creates the method
+    for an organisation that somehow has none. Reads use ``selectors.method_in_use`` and never
+    create anything.
+    """
     method = scoped(actor, RiskMethod).filter(is_current=True).first()
     if method is not None:
         return method

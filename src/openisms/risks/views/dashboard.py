@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from openisms.orgs.access import Actor
 from openisms.orgs.decorators import org_view
-from openisms.risks import selectors, services
+from openisms.risks import selectors
 
 CELL, LEFT, BOTTOM = 52, 128, 44
 
@@ -59,7 +59,7 @@ def _heatmap_view(hm: selectors.Heatmap) -> dict[str, Any]:
 
 @org_view("risks")
 def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
-    method = services.risk_module_setup(actor=actor)
+    method = selectors.method_in_use(actor=actor)
     counts = selectors.level_counts(actor=actor)
     levels = [(b["name"], b["colour"]) for b in method.bands]
     known = {name for name, _c in levels}

@@ -32,7 +32,6 @@ def _kind(kind: str) -> type[Threat] | type[Vulnerability]:
 
 @org_view("risks")
 def library(request: HttpRequest, actor: Actor) -> HttpResponse:
-    services.risk_module_setup(actor=actor)
     kind = request.GET.get("kind", "threats")
     model = _kind(kind)
     params = {"q": request.GET.get("q", "")[:200], "group": request.GET.get("group", "")}

@@ -19,7 +19,7 @@ from openisms.risks.forms import SERVICE_FIELD_ERRORS, MethodForm
 @org_view("risks")
 @require_http_methods(["GET", "POST"])
 def method(request: HttpRequest, actor: Actor) -> HttpResponse:
-    current = services.risk_module_setup(actor=actor)
+    current = selectors.method_in_use(actor=actor)
     can_edit = actor.can(Perm.EDIT_ISMS)
     if request.method == "POST":
         actor.require(Perm.EDIT_ISMS)

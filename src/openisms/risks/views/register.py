@@ -27,7 +27,7 @@ from openisms.risks.views.common import OPEN_ACTIONS, PAGE_SIZE, _colour_risk, _
 
 @org_view("risks")
 def register(request: HttpRequest, actor: Actor) -> HttpResponse:
-    method = services.risk_module_setup(actor=actor)
+    method = selectors.method_in_use(actor=actor)
     params: dict[str, Any] = {
         "q": request.GET.get("q", "")[:200],
         "level": request.GET.get("level") or None,
@@ -86,7 +86,7 @@ def _risk_form(actor: Actor, method: RiskMethod, data: Any, initial: Any = None)
 def risk_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not services.can_edit_risk(actor):
         actor.require(Perm.EDIT_ISMS)
-    method = services.risk_module_setup(actor=actor)
+    method = selectors.method_in_use(actor=actor)  # risk_create sets it up if it must
     form = _risk_form(actor, method, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

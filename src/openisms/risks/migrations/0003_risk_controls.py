@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("controls", "0002_controls_from_soa"),
-        ("risks", "0001_initial"),
+        ("risks", "0002_risk_method_for_every_organisation"),
     ]
 
     operations = [
