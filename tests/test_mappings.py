@@ -434,6 +434,12 @@ def test_export_of_the_derived_set_as_json(capsys: Any) -> None:
     assert len(data) == len(_file(DERIVED)["pairs"])
     assert {row["derived"] for row in data} == {True}
     assert data[0]["rationale"].startswith("via nist-sp800-53r5 ")
+    document = MappingSet.objects.get(slug=DERIVED).document
+    assert data[0]["provenance"] == f"{document}; {data[0]['rationale']}"
+    rows = list(
+        csv.DictReader(io.StringIO(_export(capsys, "hipaa-security-rule", "iso27001-2022")))
+    )
+    assert all(r["derived"] == "true" and "; via nist-sp800-53r5 " in r["provenance"] for r in rows)
 
 
 def test_export_neutralises_formulas_and_names_missing_directions(capsys: Any) -> None:

@@ -152,7 +152,12 @@ def mapping_rows(*, source: str, target: str) -> list[dict[str, Any]]:
             "source_ref": m.source_ref,
             "target_ref": m.target_ref,
             "relationship": m.relationship,
-            "provenance": m.mapping_set.provenance,
+            # A derived pair names its path ("via nist-sp800-53r5 RA-1") after the set's document.
+            "provenance": (
+                f"{m.mapping_set.provenance}; {m.rationale}"
+                if m.mapping_set.kind == MappingSet.Kind.DERIVED and m.rationale
+                else m.mapping_set.provenance
+            ),
             "derived": m.mapping_set.kind == MappingSet.Kind.DERIVED,
             "set": m.mapping_set.slug,
             "strength": m.strength,
