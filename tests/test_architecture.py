@@ -32,6 +32,10 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("work/apps.py", "openisms.work.reminders"): "AppConfig.ready: models load after the registry",
     ("evidence/apps.py", "openisms.orgs"): "AppConfig.ready: registers the reminder source",
     ("evidence/apps.py", "openisms.evidence.reminders"): "AppConfig.ready: as above",
+    ("soa/apps.py", "openisms.catalog.signals"): "AppConfig.ready: connects the SoA's receivers",
+    ("soa/apps.py", "openisms.controls.signals"): "AppConfig.ready: as above",
+    ("soa/apps.py", "openisms.orgs.signals"): "AppConfig.ready: as above",
+    ("soa/apps.py", "openisms.soa"): "AppConfig.ready: the receivers read models",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 
