@@ -707,3 +707,14 @@ def _extend_evidence_and_work() -> None:
 
 
 _extend_evidence_and_work()
+
+
+def _extend_controls() -> None:
+    """Routes of the control register, tracked frameworks and coverage have their own file."""
+    from tests.routes_controls import CONTROLS_API, CONTROLS_UI
+
+    API.extend(CONTROLS_API)
+    UI.extend(CONTROLS_UI)
+
+
+_extend_controls()

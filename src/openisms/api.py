@@ -11,6 +11,7 @@ from openisms.accounts.api import router as accounts_router
 from openisms.accounts.auth import AUTH
 from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
+from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
 from openisms.evidence.api import router as evidence_router
 from openisms.orgs.api import router as orgs_router
@@ -48,6 +49,7 @@ api.add_router("/", orgs_router)
 api.add_router("/", catalog_router)
 api.add_router("/", assets_router)
 api.add_router("/", risks_router)
+api.add_router("/", controls_router)
 api.add_router("/", soa_router)
 api.add_router("/", evidence_router)
 # The composition layer first: its /tasks/mine must match before /tasks/{task_id}.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("openisms.catalog.urls")),
     path("", include("openisms.assets.urls")),
     path("", include("openisms.risks.urls")),
+    path("", include("openisms.controls.urls")),
     path("", include("openisms.soa.urls")),
     path("", include("openisms.evidence.urls")),
     path("", include("openisms.work.urls")),

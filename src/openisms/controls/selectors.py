@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from openisms.catalog.models import Requirement
 from openisms.controls.models import Control, ControlRequirement, ControlStatus
@@ -74,9 +74,12 @@ def controls_by_ids(*, actor: Actor, ids: list[int]) -> list[Control]:
 
 
 def control_counts(*, actor: Actor) -> dict[str, int]:
+    """How many controls in all, per status and linked to no requirement (one query)."""
     aggregates: dict[str, Any] = {"n_total": Count("id")}
     for value, _ in ControlStatus.choices:
         aggregates[f"n_{value}"] = Count("id", filter=Q(status=value))
+    linked = ControlRequirement.objects.filter(control_id=OuterRef("pk"))
+    aggregates["n_unlinked"] = Count("id", filter=~Q(Exists(linked)))
     result = scoped(actor, Control).aggregate(**aggregates)
     return {k[2:]: v for k, v in result.items()}
 
@@ -116,3 +119,27 @@ def controls_of_requirements(
     for req_id, *fields in rows:
         out.setdefault(req_id, []).append(LinkedControl(*fields))  # type: ignore[arg-type]
     return out
+
+
+def requirements_by_name(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Requirement]:
+    """Catalogue requirements named (framework slug, ref), retired ones included so that a form
+    can say so (one query)."""
+    wanted = set(names)
+    if not wanted:
+        return {}
+    rows = Requirement.objects.filter(
+        framework__slug__in={slug for slug, _ in wanted}, ref__in={ref for _, ref in wanted}
+    ).select_related("framework")
+    return {(r.framework.slug, r.ref): r for r in rows if (r.framework.slug, r.ref) in wanted}
+
+
+def controls_per_framework(*, actor: Actor) -> dict[int, int]:
+    """How many of the organisation's controls meet a requirement of each framework (by
+    framework id; one query)."""
+    rows = (
+        ControlRequirement.objects.filter(org=actor.org)
+        .values("requirement__framework_id")
+        .annotate(n=Count("control_id", distinct=True))
+        .order_by()
+    )
+    return {row["requirement__framework_id"]: row["n"] for row in rows}

@@ -84,10 +84,25 @@ class CreateForm(ItemForm):
         label="Controls and clauses",
         help_text="References separated by commas, e.g. A.5.15, A.8.13, 9.2",
     )
+    controls = forms.CharField(
+        required=False,
+        label="Controls of the register",
+        help_text="Your own controls by reference, separated by commas, e.g. AC-01, BK-02",
+    )
     risks = forms.MultipleChoiceField(
         required=False, widget=forms.SelectMultiple(attrs={"size": 5})
     )
-    field_order = ["kind", "file", "url", "title", "description", "owner", "refs", "risks"]
+    field_order = [
+        "kind",
+        "file",
+        "url",
+        "title",
+        "description",
+        "owner",
+        "refs",
+        "controls",
+        "risks",
+    ]
 
     def __init__(self, *args: Any, risk_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, link=True, **kwargs)
@@ -119,6 +134,11 @@ class LinkForm(forms.Form):
         required=False,
         label="Controls and clauses",
         help_text="e.g. A.5.15, A.8.13, 9.2",
+    )
+    controls = forms.CharField(
+        required=False,
+        label="Controls of the register",
+        help_text="Your own controls by reference, separated by commas, e.g. AC-01, BK-02",
     )
     risks = forms.MultipleChoiceField(
         required=False, widget=forms.SelectMultiple(attrs={"size": 5})

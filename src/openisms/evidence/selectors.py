@@ -231,6 +231,16 @@ def evidence_for_requirement(*, actor: Actor, requirement: Any) -> list[Evidence
     return _linked(actor, requirement_id=getattr(requirement, "pk", requirement))
 
 
+def evidence_for_control(*, actor: Actor, control: Any) -> list[EvidenceItem]:
+    """Items linked to one control of the register (a Control or its id), with freshness."""
+    return _linked(actor, control_id=getattr(control, "pk", control))
+
+
+def evidence_for_requirements(*, actor: Actor, requirement_ids: list[int]) -> list[EvidenceItem]:
+    """Items linked to any of these catalogue requirements, with freshness."""
+    return _linked(actor, requirement_id__in=requirement_ids) if requirement_ids else []
+
+
 def evidence_for_risk(*, actor: Actor, risk: Any) -> list[EvidenceItem]:
     """Items linked to one risk (a Risk or its id), with freshness."""
     return _linked(actor, risk_id=getattr(risk, "pk", risk))

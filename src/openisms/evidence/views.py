@@ -82,7 +82,11 @@ def evidence_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evidence_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     risk_choices = selectors.risk_choices(actor=actor)
-    initial = {"refs": request.GET.get("refs", "")[:200], "kind": request.GET.get("kind", "file")}
+    initial = {
+        "refs": request.GET.get("refs", "")[:200],
+        "controls": request.GET.get("controls", "")[:200],
+        "kind": request.GET.get("kind", "file"),
+    }
     data = request.POST if request.method == "POST" else None
     form = CreateForm(
         data,
@@ -93,7 +97,11 @@ def evidence_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
-        link_to = {"requirements": fields.pop("refs", ""), "risks": fields.pop("risks", [])}
+        link_to = {
+            "requirements": fields.pop("refs", ""),
+            "controls": fields.pop("controls", ""),
+            "risks": fields.pop("risks", []),
+        }
         kind, upload, note = fields.pop("kind"), fields.pop("file", None), fields.pop("note", "")
         try:
             if kind == "link":
@@ -223,6 +231,7 @@ def evidence_link(request: HttpRequest, actor: Actor, item_id: int) -> HttpRespo
             item=item,
             requirements=form.cleaned_data["refs"],
             risks=[int(r) for r in form.cleaned_data["risks"]],
+            controls=form.cleaned_data["controls"],
         )
     except ValidationError as exc:
         messages.error(request, _problem(exc))

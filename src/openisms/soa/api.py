@@ -8,13 +8,16 @@ from ninja.pagination import paginate
 from openisms.core.api import Error, Pagination
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
-from openisms.soa import exports, selectors, services
+from openisms.soa import exports, selectors, services, tracking
+from openisms.soa.coverage import coverage
+from openisms.soa.coverage_exports import export_coverage
 from openisms.soa.fields import SoaEntryChanges
 from openisms.soa.models import SoaStatus
 from openisms.soa.pack import pack_response
 
 router = Router(tags=["soa"])
 ExportFormat = Literal["csv", "xlsx", "pdf", "docx"]
+CoverageFormat = Literal["json", "xlsx", "pdf"]
 
 
 class SoaEntryOut(Schema):
@@ -263,3 +266,212 @@ def version_reject(request: HttpRequest, org: str, version_id: int, payload: Soa
     a = actor(request, org)
     version = selectors.version_get(actor=a, version_id=version_id)
     return services.soa_reject(actor=a, version=version, comment=payload.comment)
+
+
+# --- tracked frameworks and coverage ---------------------------------------------------------
+
+
+class TrackedFrameworkOut(Schema):
+    slug: str
+    name: str
+    short_name: str
+    version: str
+    publisher: str
+    status: str
+    tracked_since: datetime
+    started_by: str | None
+
+    @staticmethod
+    def resolve_slug(obj: Any) -> str:
+        return str(obj.framework.slug)
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.framework.name)
+
+    @staticmethod
+    def resolve_short_name(obj: Any) -> str:
+        return str(obj.framework.short_name)
+
+    @staticmethod
+    def resolve_version(obj: Any) -> str:
+        return str(obj.framework.version)
+
+    @staticmethod
+    def resolve_publisher(obj: Any) -> str:
+        return str(obj.framework.publisher)
+
+    @staticmethod
+    def resolve_status(obj: Any) -> str:
+        return str(obj.framework.status)
+
+    @staticmethod
+    def resolve_tracked_since(obj: Any) -> datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_started_by(obj: Any) -> str | None:
+        return obj.started_by.email if obj.started_by_id else None
+
+
+class TrackIn(Schema):
+    framework: str
+
+
+class CoverageCountsOut(Schema):
+    covered: int
+    partial: int
+    not_covered: int
+    not_applicable: int
+
+
+class CoverageRollupOut(Schema):
+    ref: str
+    title: str
+    kind: str
+    depth: int
+    counts: CoverageCountsOut
+    total: int
+    applicable: int
+    percent: int
+
+
+class CoverageControlOut(Schema):
+    id: int
+    ref: str
+    name: str
+    status: str
+
+
+class CoverageEvidenceOut(Schema):
+    ref: str
+    title: str
+    freshness: str
+
+
+class CoverageMappedOut(Schema):
+    framework: str
+    ref: str
+    title: str
+    relationship: str
+    provenance: str
+    status: str
+
+
+class CoverageRequirementOut(Schema):
+    id: int
+    ref: str
+    title: str
+    kind: str
+    status: str
+    source: str
+    because: list[str]
+    controls: list[CoverageControlOut]
+    evidence: list[CoverageEvidenceOut]
+    mapped: list[CoverageMappedOut]
+
+
+class CoverageOut(Schema):
+    framework: str
+    name: str
+    tracked: bool
+    as_of: datetime
+    totals: CoverageRollupOut
+    rollups: list[CoverageRollupOut]
+    requirements: list[CoverageRequirementOut]
+
+
+def _rollup(u: Any) -> dict[str, Any]:
+    return {
+        "ref": u.ref,
+        "title": u.title,
+        "kind": u.kind,
+        "depth": u.depth,
+        "counts": u.counts,
+        "total": u.total,
+        "applicable": u.applicable,
+        "percent": u.percent,
+    }
+
+
+@router.get(
+    "/orgs/{org}/frameworks",
+    response={200: list[TrackedFrameworkOut], 404: Error},
+    tags=["frameworks"],
+)
+@paginate(Pagination)
+def framework_list(request: HttpRequest, org: str) -> Any:
+    """The frameworks the organisation tracks (each requirement has an assessment row and
+    a coverage); the catalogue's frameworks are at /frameworks."""
+    tracked = selectors.tracked_list(actor=actor(request, org)).values()
+    return sorted(tracked, key=lambda t: (t.framework.status, t.framework.name))
+
+
+@router.post(
+    "/orgs/{org}/frameworks",
+    response={201: TrackedFrameworkOut, 403: Error, 404: Error, 422: Error},
+    tags=["frameworks"],
+)
+def framework_track(request: HttpRequest, org: str, payload: TrackIn) -> Any:
+    """Start tracking a catalogue framework (by slug): one assessment row per requirement,
+    starting from the controls that already meet them. 422 when unknown or already tracked."""
+    tracked = tracking.framework_track(actor=actor(request, org), framework_slug=payload.framework)
+    return Status(201, tracked)
+
+
+@router.delete(
+    "/orgs/{org}/frameworks/{framework}",
+    response={204: None, 403: Error, 404: Error, 422: Error},
+    tags=["frameworks"],
+)
+def framework_untrack(request: HttpRequest, org: str, framework: str) -> Any:
+    """Stop tracking a framework; its assessments are kept and come back when it is tracked
+    again. 422 for the SoA's framework (always tracked) and for one not tracked."""
+    tracking.framework_untrack(actor=actor(request, org), framework_slug=framework)
+    return Status(204, None)
+
+
+@router.get(
+    "/orgs/{org}/coverage/{framework}",
+    response={200: CoverageOut, 404: Error},
+    tags=["frameworks"],
+)
+def coverage_get(request: HttpRequest, org: str, framework: str) -> Any:
+    """How far the organisation meets each requirement of a framework (tracked or not), with
+    the reasons: ``status`` is covered, partial, not_covered or not_applicable, ``source`` where
+    it comes from (excluded, override, controls, assessment, mapping, none). See the user guide,
+    Coverage, for the rules. 404 for a framework the catalogue does not have."""
+    a = actor(request, org)
+    result = coverage(actor=a, framework_slug=framework)
+    return {
+        "framework": result.framework.slug,
+        "name": result.framework.name,
+        "tracked": tracking.is_tracked(actor=a, framework_slug=result.framework.slug),
+        "as_of": result.as_of,
+        "totals": _rollup(result.totals),
+        "rollups": [_rollup(u) for u in result.rollups],
+        "requirements": [
+            r.as_dict()
+            | {"id": r.id, "controls": [vars(c) for c in r.controls]}
+            | {"mapped": [vars(m) | {"status": m.verdict} for m in r.mapped]}
+            for r in result.requirements
+        ],
+    }
+
+
+@router.get(
+    "/orgs/{org}/coverage/{framework}/export",
+    response={200: None, 404: Error, 422: Error},
+    tags=["frameworks"],
+)
+def coverage_export(
+    request: HttpRequest, org: str, framework: str, format: CoverageFormat = "json"
+) -> HttpResponse:
+    """The coverage as JSON (ref, title, status, because per requirement), XLSX (every
+    requirement, roll-up and gaps sheets) or PDF."""
+    content, content_type, ext = export_coverage(
+        actor=actor(request, org), framework_slug=framework, fmt=format
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{org}-coverage-{framework}.{ext}"'
+    return response

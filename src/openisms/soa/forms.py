@@ -115,3 +115,19 @@ class DecisionForm(forms.Form):
         required=False,
         help_text="Required when you reject: say what needs to change.",
     )
+
+
+class OverrideForm(forms.Form):
+    """A manual verdict on one requirement assessment; an empty status clears it."""
+
+    status = forms.ChoiceField(
+        choices=[("", "None: follow the controls"), *APPLICABLE_STATUSES],
+        required=False,
+        label="Status set by hand",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text="Why the status is set by hand (required when you set one).",
+    )

@@ -22,7 +22,14 @@ from openisms.catalog.models import Framework
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
 from openisms.soa.fields import ENTRY_FIELDS
-from openisms.soa.models import REASONS, SoaEntry, SoaStatus, SoaVersion, soa_framework
+from openisms.soa.models import (
+    REASONS,
+    SoaEntry,
+    SoaStatus,
+    SoaVersion,
+    TrackedFramework,
+    soa_framework,
+)
 
 PLANNED = Risk.planned_controls.through
 REASON_KEYS = tuple(key for key, _ in REASONS)
@@ -177,6 +184,31 @@ def framework_name(*, slug: str) -> str:
     """The catalogue's display name for a framework (shared catalogue data, not org data)."""
     name = Framework.objects.filter(slug=slug).values_list("name", flat=True).first()
     return name or slug
+
+
+# --- tracked frameworks and their assessments ------------------------------------------------
+
+
+def tracked_list(*, actor: Actor) -> dict[int, TrackedFramework]:
+    """The organisation's tracked frameworks by framework id, with who started tracking."""
+    rows = scoped(actor, TrackedFramework).select_related("framework", "started_by")
+    return {t.framework_id: t for t in rows}
+
+
+def assessments_by_requirement(*, actor: Actor, requirement_ids: list[int]) -> dict[int, SoaEntry]:
+    """The organisation's assessment rows of these requirements, with who overrode them."""
+    rows = (
+        scoped(actor, SoaEntry)
+        .filter(requirement_id__in=requirement_ids)
+        .select_related("override_by")
+    )
+    return {e.requirement_id: e for e in rows}
+
+
+def assessment_for_requirement(*, actor: Actor, requirement_id: int) -> SoaEntry:
+    """The assessment row of one requirement (404 when the organisation has none)."""
+    qs = scoped(actor, SoaEntry).select_related("requirement__framework", "override_by")
+    return get_scoped_or_404(qs, requirement_id=requirement_id)
 
 
 # --- the snapshot rows ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openisms.controls.selectors import controls_of_requirements
 from openisms.core.forms import form_errors_from
 from openisms.core.panels import panel_context
 from openisms.orgs.access import Actor, Perm
@@ -103,6 +104,9 @@ def soa_detail(request: HttpRequest, actor: Actor, entry_id: int) -> HttpRespons
         "org": actor.org,
         "entry": entry,
         "risks": selectors.risks_of(entry),
+        "controls": controls_of_requirements(
+            actor=actor, requirement_ids=[entry.requirement_id]
+        ).get(entry.requirement_id, []),
         "can_edit": services.can_edit_entry(actor, entry),
         "history": object_history(actor=actor, object_type="soa.soaentry", object_id=entry.pk)[:20],
         **panel_context("linked_work", actor, requirement=entry.requirement),

@@ -27,6 +27,12 @@ class TaskForm(forms.Form):
         help_text='A ref such as "A.5.15" or "9.2" ("5.1" is clause 5.1; write "A.5.1" for '
         "the control). A task on an SoA row is a task on its control.",
     )
+    control = forms.CharField(
+        max_length=40,
+        required=False,
+        label="Or a control of the register",
+        help_text='Your own control by reference, such as "AC-01".',
+    )
     risk = forms.CharField(
         max_length=20,
         required=False,
@@ -41,13 +47,17 @@ class TaskForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if data.get("requirement") and data.get("risk"):
-            self.add_error("risk", "Choose a control or clause, or a risk, not both.")
+        chosen = [name for name in ("requirement", "control", "risk") if data.get(name)]
+        if len(chosen) > 1:
+            self.add_error(
+                chosen[-1],
+                "Choose one target: a control or clause, a control of the register, or a risk.",
+            )
         return data
 
     def changes(self) -> TaskChanges:
         data = dict(self.cleaned_data)
-        for name in ("assignee", "requirement", "risk"):
+        for name in ("assignee", "requirement", "control", "risk"):
             data[name] = data.get(name) or None
         return changes_of(TaskChanges, data)
 

@@ -102,6 +102,7 @@ def task_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         "status": TaskStatus.OPEN,
         "priority": TaskPriority.NORMAL,
         "requirement": request.GET.get("requirement", "")[:40],
+        "control": request.GET.get("control", "")[:40],
         "risk": request.GET.get("risk", "")[:20],
     }
     data = request.POST if request.method == "POST" else None
@@ -129,6 +130,7 @@ def task_edit(request: HttpRequest, actor: Actor, task_id: int) -> HttpResponse:
         "status": task.status,
         "priority": task.priority,
         "requirement": task.requirement.ref if task.requirement else "",
+        "control": task.control.ref if task.control else "",
         "risk": task.risk.ref if task.risk else "",
     }
     data = request.POST if request.method == "POST" else None
