@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from openisms.controls.models import ControlStatus
 from openisms.controls.selectors import requirements_by_name
 from openisms.controls.services import MAX_REQUIREMENTS
 from openisms.core.changes import changes_of
+from openisms.core.forms import BulkChangeForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _LINE = re.compile(r"^(?P<slug>[-a-zA-Z0-9_.]+)\s*:\s*(?P<ref>\S.*)$")
@@ -99,25 +100,8 @@ class AssignedForm(forms.Form):
         return changes_of(ControlChanges, self.cleaned_data)
 
 
-class BulkForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[("", "Keep"), *ControlStatus.choices], required=False, label="Set status"
-    )
-    owner = forms.ChoiceField(required=False, label="Set owner")
-    target_date = forms.DateField(required=False, widget=DATE, label="Set target date")
-
-    def __init__(self, *args: Any, member_emails: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        people = [("", "Keep"), ("-", "Nobody")] + [(e, e) for e in member_emails]
-        self.fields["owner"].choices = people  # type: ignore[attr-defined]
+class BulkForm(BulkChangeForm):
+    statuses = list(ControlStatus.choices)
 
     def changes(self) -> ControlBulkChanges:
-        data = self.cleaned_data
-        out: ControlBulkChanges = {}
-        if data.get("status"):
-            out["status"] = data["status"]
-        if data.get("owner"):
-            out["owner"] = None if data["owner"] == "-" else data["owner"]
-        if data.get("target_date"):
-            out["target_date"] = data["target_date"]
-        return out
+        return cast(ControlBulkChanges, self.bulk_changes())

@@ -23,7 +23,7 @@ from openisms.controls.signals import controls_changed
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
-from openisms.orgs.updates import audited_update
+from openisms.orgs.updates import audited_bulk_update, audited_update, bulk_rows
 
 MAX_REQUIREMENTS = 500
 
@@ -226,36 +226,17 @@ def control_bulk_update(
     *, actor: Actor, controls: Iterable[Control], **changes: Unpack[ControlBulkChanges]
 ) -> int:
     """Set the status, owner or target date of many controls at once; returns how many changed."""
-    actor.require(Perm.EDIT_ISMS)
-    unknown = set(changes) - set(BULK_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a bulk change."))
-    if not changes:
-        raise ValidationError("Choose a status, an owner or a target date to set.")
-    controls = list(controls)
-    if not controls:
-        raise ValidationError("Select at least one control.")
+    controls = bulk_rows(
+        actor=actor, changes=changes, allowed=BULK_FIELDS, rows=controls, noun="control"
+    )
     if "status" in changes and changes["status"] not in ControlStatus.values:
         raise ValidationError({"status": f"Unknown status '{changes['status']}'."})
-    owner = resolve_member(changes["owner"], "owner", actor=actor) if "owner" in changes else None
-    events, changed = [], []
-    for control in controls:
-        before = audit.snapshot(control)
-        if "status" in changes:
-            control.status = changes["status"]
-        if "owner" in changes:
-            control.owner = owner
-        if "target_date" in changes:
-            control.target_date = changes["target_date"]
-        after = audit.snapshot(control)
-        if after != before:
-            changed.append(control)
-            events.append(("control.update", control, before, after))
-    now = timezone.now()
-    for control in changed:
-        control.updated_at = now
-    Control.objects.bulk_update(changed, [*changes, "updated_at"], batch_size=500)
-    audit.record_many(actor=actor.user, org=actor.org, events=events)
+    values: dict[str, Any] = dict(changes)
+    if "owner" in changes:
+        values["owner"] = resolve_member(changes["owner"], "owner", actor=actor)
+    changed = audited_bulk_update(
+        actor=actor, rows=controls, values=values, action="control.update"
+    )
     _changed(
         actor,
         ControlRequirement.objects.filter(control__in=changed).values_list(

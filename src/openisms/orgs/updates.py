@@ -6,13 +6,15 @@ which field" and "an unchanged save is no event" mean the same for every kind of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from openisms.core import audit
-from openisms.orgs.access import Actor, EditRule
+from openisms.orgs.access import Actor, EditRule, Perm
 
 Snapshot = dict[str, Any]
 
@@ -66,3 +68,61 @@ def audited_update[M: models.Model](
         actor=actor.user, org=actor.org, action=action, obj=obj, before=before, after=after
     )
     return True
+
+
+def bulk_rows[T](
+    *,
+    actor: Actor,
+    changes: Mapping[str, Any],
+    allowed: Collection[str],
+    rows: Iterable[T],
+    noun: str,
+) -> list[T]:
+    """The checks every bulk change makes before it touches a row: an editor, known fields, at
+    least one change and at least one row (``noun`` names a row in the message)."""
+    actor.require(Perm.EDIT_ISMS)
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a bulk change."))
+    if not changes:
+        raise ValidationError("Choose a status, an owner or a target date to set.")
+    chosen = list(rows)
+    if not chosen:
+        raise ValidationError(f"Select at least one {noun}.")
+    return chosen
+
+
+def audited_bulk_update[M: models.Model](
+    *,
+    actor: Actor,
+    rows: list[M],
+    values: Mapping[str, Any],
+    action: str,
+    snapshot: Callable[[M], Snapshot] = audit.snapshot,
+    validate: Callable[[M], None] | None = None,
+) -> list[M]:
+    """Set the same ``values`` on many rows: one UPDATE statement and one event per row that
+    changed (rows already holding the values are no event). Returns the rows that changed."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audited_bulk_update must run inside the service's transaction")
+    events: list[tuple[str, models.Model, Snapshot | None, Snapshot | None]] = []
+    changed: list[M] = []
+    for row in rows:
+        before = snapshot(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        if validate is not None:
+            validate(row)
+        after = snapshot(row)
+        if after != before:
+            changed.append(row)
+            events.append((action, row, before, after))
+    if changed:
+        now = timezone.now()
+        for row in changed:
+            row.updated_at = now  # type: ignore[attr-defined]
+        type(changed[0])._default_manager.bulk_update(
+            changed, [*values, "updated_at"], batch_size=500
+        )
+        audit.record_many(actor=actor.user, org=actor.org, events=events)
+    return changed

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from openisms.core.changes import changes_of
+from openisms.core.forms import BulkChangeForm
 from openisms.soa.fields import SoaBulkChanges, SoaEntryChanges
 from openisms.soa.models import SoaStatus
 
@@ -77,28 +80,11 @@ class AssignedForm(forms.Form):
         return changes_of(SoaEntryChanges, self.cleaned_data)
 
 
-class BulkForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[("", "Keep"), *APPLICABLE_STATUSES], required=False, label="Set status"
-    )
-    owner = forms.ChoiceField(required=False, label="Set owner")
-    target_date = forms.DateField(required=False, widget=DATE, label="Set target date")
-
-    def __init__(self, *args: object, member_emails: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        people = [("", "Keep"), ("-", "Nobody")] + [(e, e) for e in member_emails]
-        self.fields["owner"].choices = people  # type: ignore[attr-defined]
+class BulkForm(BulkChangeForm):
+    statuses = list(APPLICABLE_STATUSES)
 
     def changes(self) -> SoaBulkChanges:
-        data = self.cleaned_data
-        out: SoaBulkChanges = {}
-        if data.get("status"):
-            out["status"] = data["status"]
-        if data.get("owner"):
-            out["owner"] = None if data["owner"] == "-" else data["owner"]
-        if data.get("target_date"):
-            out["target_date"] = data["target_date"]
-        return out
+        return cast(SoaBulkChanges, self.bulk_changes())
 
 
 class SubmitForm(forms.Form):

@@ -18,7 +18,7 @@ from openisms.controls.services import WRITE_THROUGH, controls_write_through
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
-from openisms.orgs.updates import audited_update
+from openisms.orgs.updates import audited_bulk_update, audited_update, bulk_rows
 from openisms.soa import selectors, tracking
 from openisms.soa.fields import (
     BULK_FIELDS,
@@ -149,15 +149,7 @@ def soa_bulk_update(
 
     Exclusion is not a bulk change: each excluded control needs its own justification.
     """
-    actor.require(Perm.EDIT_ISMS)
-    unknown = set(changes) - set(BULK_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a bulk change."))
-    if not changes:
-        raise ValidationError("Choose a status, an owner or a target date to set.")
-    entries = list(entries)
-    if not entries:
-        raise ValidationError("Select at least one row.")
+    entries = bulk_rows(actor=actor, changes=changes, allowed=BULK_FIELDS, rows=entries, noun="row")
     if "status" in changes:
         status = changes["status"]
         if status not in SoaStatus.values:
@@ -171,27 +163,22 @@ def soa_bulk_update(
             raise ValidationError(
                 {"status": f"Excluded, so not applicable: {', '.join(excluded)}. Include first."}
             )
-    owner = resolve_member(changes["owner"], "owner", actor=actor) if "owner" in changes else None
-    events = []
-    changed = []
-    for entry in entries:
-        before = entry_snapshot(entry)
-        if "status" in changes:
-            entry.status = changes["status"]
-        if "owner" in changes:
-            entry.owner = owner
+    values: dict[str, Any] = dict(changes)
+    if "owner" in changes:
+        values["owner"] = resolve_member(changes["owner"], "owner", actor=actor)
+
+    def validate(entry: SoaEntry) -> None:
         if "target_date" in changes:
-            entry.target_date = changes["target_date"]
             entry.full_clean(exclude=["org", "requirement", "owner"])  # owner: checked as member
-        after = entry_snapshot(entry)
-        if after != before:
-            changed.append(entry)
-            events.append(("soa_entry.update", entry, before, after))
-    now = timezone.now()
-    for entry in changed:
-        entry.updated_at = now
-    SoaEntry.objects.bulk_update(changed, [*changes, "updated_at"], batch_size=500)
-    audit.record_many(actor=actor.user, org=actor.org, events=events)
+
+    changed = audited_bulk_update(
+        actor=actor,
+        rows=entries,
+        values=values,
+        action="soa_entry.update",
+        snapshot=entry_snapshot,
+        validate=validate,
+    )
     pushed = {name: getattr(changed[0], name) for name in changes} if changed else {}
     controls_write_through(
         actor=actor,
