@@ -212,3 +212,30 @@ def test_cli_coverage_of_the_demo(demo: None, capsys: Any, tmp_path: Any) -> Non
     assert out.read_bytes()[:2] == b"PK"
     assert main(["coverage", "--org", "demo", "--framework", "nope"]) == 1
     assert "No framework 'nope'" in capsys.readouterr().err
+
+
+def test_a_controls_evidence_includes_what_is_linked_to_its_requirements(
+    world: World, tracked: Actor
+) -> None:
+    """Evidence linked to ISO A.5.24 counts for CSF RS.MA-01 when one control meets both."""
+    actor = tracked
+    control_services.control_create(
+        actor=actor,
+        ref="IR-1",
+        name="Incident response plan",
+        status="implemented",
+        requirements=["iso27001-2022:A.5.24", "nist-csf-2.0:RS.MA-01"],
+    )
+    assert _verdicts(actor, "nist-csf-2.0")["RS.MA-01"] == "partial"  # no evidence yet
+    evidence_services.evidence_create_link(
+        actor=actor,
+        title="Tabletop exercise with the MSP",
+        url="https://tickets.example.org/IR-7",
+        collected_on=dt.date.today(),
+        validity_days=365,
+        requirements=["A.5.24"],
+    )
+    result = coverage(actor=actor, framework_slug="nist-csf-2.0")
+    row = next(r for r in result.requirements if r.ref == "RS.MA-01")
+    assert (row.verdict, row.source) == ("covered", "controls")
+    assert row.because[-1] == "Current evidence: EV-1."

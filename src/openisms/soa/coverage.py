@@ -38,6 +38,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from openisms.catalog.models import Framework, Mapping, Requirement
+from openisms.controls.models import ControlRequirement
 from openisms.controls.selectors import LinkedControl, controls_of_requirements
 from openisms.controls.status import combined_status
 from openisms.evidence.models import EvidenceItem, EvidenceLink, Freshness
@@ -227,15 +228,30 @@ def _evidence_counts(actor: Actor, column: str, ids: list[int]) -> dict[int, _Ev
 def _evidence(
     actor: Actor, ids: list[int], controls: dict[int, list[LinkedControl]]
 ) -> tuple[dict[int, _Evidence], dict[int, EvidenceRef]]:
-    """Evidence of each requirement, linked to it or to one of its controls (three queries):
-    counts per requirement and the items to name in the explanation."""
-    by_requirement = _evidence_counts(actor, "requirement_id", ids)
+    """Evidence of each requirement (four queries): linked to it, or to one of its controls, or
+    to another requirement one of its controls meets (a control's evidence is everything linked
+    to it or to what it meets: ISO evidence for A.5.24 counts for the control that also meets
+    CSF RS.MA-01). Counts per requirement, and the items to name in the explanation."""
     control_ids = sorted({c.id for linked in controls.values() for c in linked})
+    met: dict[int, set[int]] = {}  # control -> every requirement it meets
+    for control_id, requirement_id in ControlRequirement.objects.filter(
+        org=actor.org, control_id__in=control_ids
+    ).values_list("control_id", "requirement_id"):
+        met.setdefault(control_id, set()).add(requirement_id)
+    wanted = sorted(set(ids).union(*met.values()))
+    by_requirement = _evidence_counts(actor, "requirement_id", wanted)
     by_control = _evidence_counts(actor, "control_id", control_ids)
     out: dict[int, _Evidence] = {}
     for pk in ids:
-        parts = [by_requirement.get(pk)] + [by_control.get(c.id) for c in controls.get(pk, [])]
-        found = [p for p in parts if p is not None]
+        sources = {("r", pk)}
+        for control in controls.get(pk, []):
+            sources.add(("c", control.id))
+            sources.update(("r", r) for r in met.get(control.id, ()))
+        found = [
+            e
+            for kind, key in sources
+            if (e := (by_requirement if kind == "r" else by_control).get(key)) is not None
+        ]
         if found:
             out[pk] = _Evidence(
                 sum(p.current for p in found),
