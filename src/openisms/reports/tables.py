@@ -94,7 +94,12 @@ class TableSheet(Worksheet):
         by type; None and empty text leave the cell empty. Text cells are stored as
         ``write_string()`` stores them (a shared-string index and the body format), the rest
         through XlsxWriter's ``write_*`` methods."""
-        if not self.fast or self.constant_memory or row >= self.xls_rowmax:
+        if (
+            not self.fast
+            or self.constant_memory
+            or row >= self.xls_rowmax
+            or len(values) > self.xls_colmax
+        ):
             for col, value in enumerate(values):
                 self._write_typed(row, col, value, formats)
             return
@@ -102,11 +107,10 @@ class TableSheet(Worksheet):
         index = self.str_table._get_shared_string_index
         body = formats.body
         longest = self.xls_strmax // 2  # longer text may need truncating: write_string()
-        columns = self.xls_colmax
         new = tuple.__new__  # CellStringTuple(i, body) without namedtuple's Python-level __new__
         first = last = -1
         for col, value in enumerate(values):
-            if value.__class__ is str and len(value) <= longest and col < columns:
+            if value.__class__ is str and len(value) <= longest:
                 if value:
                     cells[col] = new(CellStringTuple, (index(safe_cell(value)), body))
                     if first < 0:
