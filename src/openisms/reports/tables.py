@@ -8,15 +8,17 @@ or number), numbers as numbers, dates as dates; text first passes through ``safe
 a copy-paste into another spreadsheet stays inert too.
 
 XlsxWriter spends about 5 microseconds per cell in pure Python, in two places: storing each cell
-(``write_string`` and friends) and writing it out as ``<c>`` XML at ``close()``. A 1,500-control
-SoA has 15,000 cells, so that was most of its export time. ``TableSheet`` (a ``Worksheet``
-subclass, XlsxWriter's documented way to extend a worksheet, passed to ``add_worksheet``) stores
-a row of text cells at once and writes plain text and number cells in one string per row, the
-same bytes XlsxWriter writes; every other cell, and every sheet that uses row formats, comments
-or constant-memory mode, goes through XlsxWriter's own code. Both paths lean on XlsxWriter
-internals (its cell table, shared-string table and ``_write_rows``), so XlsxWriter is pinned
-and ``tests/test_reports.py`` checks that every part of a workbook comes out byte for byte as
-stock XlsxWriter writes it (``TableSheet.fast = False``).
+(``write_string`` and friends) and writing it out as ``<c>`` XML at ``close()`` (escaping two
+attributes by regular expression per cell). A 1,500-control SoA has 15,000 cells, so that was
+most of its export time (docs/performance.md). ``TableSheet``, a ``Worksheet`` subclass
+(subclassing and ``add_worksheet(name, worksheet_class)`` are XlsxWriter's documented way to
+extend a worksheet), stores a row of text cells at once and writes formatted text, number and
+date cells one string per row, the same bytes XlsxWriter writes; every other cell, and every
+sheet with row formats, comments or constant-memory mode, goes through XlsxWriter's own code.
+Both shortcuts lean on XlsxWriter internals (its cell table, shared-string table and
+``_write_rows``), so XlsxWriter is pinned and ``tests/test_reports.py`` checks that every part
+of a workbook comes out byte for byte as stock XlsxWriter writes it (``TableSheet.fast =
+False``) and that the shortcuts are taken.
 """
 
 from __future__ import annotations
