@@ -64,11 +64,6 @@ def control_get(*, actor: Actor, control_id: int) -> Control:
     return get_scoped_or_404(qs, pk=control_id)
 
 
-def control_by_ref(*, actor: Actor, ref: str) -> Control:
-    qs = scoped(actor, Control).select_related("owner").prefetch_related(_requirements())
-    return get_scoped_or_404(qs, ref=ref)
-
-
 def controls_by_ids(*, actor: Actor, ids: list[int]) -> list[Control]:
     return list(scoped(actor, Control).filter(pk__in=ids).order_by("ref"))
 

@@ -9,10 +9,9 @@ from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
-from openisms.catalog.models import Requirement
 from openisms.controls.selectors import controls_of_requirements
 from openisms.controls.services import WRITE_THROUGH, controls_write_through
 from openisms.core import audit
@@ -31,11 +30,6 @@ from openisms.soa.models import SoaEntry, SoaStatus, SoaVersion, soa_framework
 from openisms.soa.tracking import entry_snapshot, mirrored
 
 NA = SoaStatus.NOT_APPLICABLE
-
-
-def soa_requirements() -> QuerySet[Requirement]:
-    """The requirements an SoA has rows for: every control, and clauses 4-10 without letters."""
-    return tracking.assessed_requirements(soa_framework())
 
 
 def soa_sync(*, actor: Actor) -> int:
