@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "openisms.soa",
     "openisms.evidence",
     "openisms.work",
+    "openisms.oscal",
     "openisms.web",
 ]
 
