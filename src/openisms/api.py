@@ -15,6 +15,7 @@ from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
 from openisms.evidence.api import router as evidence_router
 from openisms.orgs.api import router as orgs_router
+from openisms.oscal.api import router as oscal_router
 from openisms.risks.api import router as risks_router
 from openisms.soa.api import router as soa_router
 from openisms.web.api import router as web_router
@@ -52,6 +53,7 @@ api.add_router("/", risks_router)
 api.add_router("/", controls_router)
 api.add_router("/", soa_router)
 api.add_router("/", evidence_router)
+api.add_router("/", oscal_router)
 # The composition layer first: its /tasks/mine must match before /tasks/{task_id}.
 api.add_router("/", web_router)
 api.add_router("/", work_router)

@@ -30,6 +30,7 @@ OWN = {
     "coverage",
     "framework",
     "control",
+    "oscal",
 }
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
@@ -114,6 +115,12 @@ Commands:
   framework list|track|untrack --org SLUG [FRAMEWORK]   the frameworks an organisation tracks
   control list --org SLUG [--format csv|json] [-o FILE]  the control register
   coverage --org SLUG --framework SLUG --format json|xlsx|pdf [-o FILE]
+  oscal import FILE [--slug S] [--org SLUG] [--catalog FILE|SLUG] [--maps-as SLUG]
+                             an OSCAL catalog or profile (JSON, YAML, XML) as a framework
+  oscal resolve PROFILE --catalog FILE [-o FILE]      the resolved catalog as OSCAL JSON
+  oscal validate FILE                                 every problem of an OSCAL document
+  oscal export catalog FRAMEWORK | ssp --org SLUG | assessment-results --org SLUG
+               | mapping --source SLUG --target SLUG [-o FILE]
   audit-pack --org SLUG -o FILE.zip   approved SoA, risk register, evidence, SHA-256 manifest
   Any other Django management command (check, shell, createcachetable, ...) also works.
 """

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("openisms.soa.urls")),
     path("", include("openisms.evidence.urls")),
     path("", include("openisms.work.urls")),
+    path("", include("openisms.oscal.urls")),
     path("", include("openisms.web.urls")),
 ]

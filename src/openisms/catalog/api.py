@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -9,6 +10,7 @@ from ninja.pagination import paginate
 from openisms.catalog import selectors
 from openisms.catalog.selectors import FACET_KEYS, RequirementFilter
 from openisms.core.api import Error, Pagination
+from openisms.orgs.selectors import member_org_ids
 
 router = Router(tags=["catalogue"])
 PAGE = settings.NINJA_PAGINATION_PER_PAGE
@@ -82,15 +84,20 @@ class TransitionOut(Schema):
     successors: list[TransitionRef]
 
 
+def _member_orgs(request: HttpRequest) -> QuerySet[Any]:
+    """The caller's organisations, whose imported frameworks they see beside the shared ones."""
+    return member_org_ids(request.auth)  # type: ignore[attr-defined]
+
+
 @router.get("/frameworks", response=list[FrameworkOut])
 @paginate(Pagination)
 def framework_list(request: HttpRequest) -> Any:
-    return selectors.framework_list()
+    return selectors.framework_list(orgs=_member_orgs(request))
 
 
 @router.get("/frameworks/{slug}", response={200: FrameworkOut, 404: Error})
 def framework_get(request: HttpRequest, slug: str) -> Any:
-    return selectors.framework_get(slug=slug)
+    return selectors.framework_get(slug=slug, orgs=_member_orgs(request))
 
 
 @router.get("/frameworks/{slug}/requirements", response={200: list[RequirementOut], 404: Error})
@@ -98,7 +105,7 @@ def framework_get(request: HttpRequest, slug: str) -> Any:
 def requirement_list(request: HttpRequest, slug: str, filters: Query[RequirementQuery]) -> Any:
     """Filter by kind, theme, text (``q``) and attribute values. Repeat an attribute parameter
     to accept any of several values; different attributes must all match."""
-    framework = selectors.framework_get(slug=slug)
+    framework = selectors.framework_get(slug=slug, orgs=_member_orgs(request))
     return selectors.requirement_list(
         framework=framework,
         filters=RequirementFilter(
@@ -113,7 +120,7 @@ def requirement_list(request: HttpRequest, slug: str, filters: Query[Requirement
 
 @router.get("/frameworks/{slug}/requirements/{ref}", response={200: RequirementDetail, 404: Error})
 def requirement_get(request: HttpRequest, slug: str, ref: str) -> Any:
-    framework = selectors.framework_get(slug=slug)
+    framework = selectors.framework_get(slug=slug, orgs=_member_orgs(request))
     return selectors.requirement_get(framework=framework, ref=ref)
 
 

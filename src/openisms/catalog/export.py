@@ -60,6 +60,13 @@ def rows(framework: Framework) -> list[dict[str, Any]]:
         }
         if req.theme:
             row["theme"] = req.theme
+        if req.oscal_id:  # imported from OSCAL: its id, statement and parameters
+            row["oscal_id"] = req.oscal_id
+            row["withdrawn"] = req.withdrawn
+            if req.statement:
+                row["statement"] = req.statement
+            if req.params:
+                row["params"] = [p.get("id") for p in req.params]
         if req.summary:
             row["summary"] = req.summary
         if req.auditor_expects:

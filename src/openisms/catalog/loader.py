@@ -26,6 +26,7 @@ from openisms.catalog.errors import CatalogError
 from openisms.catalog.mapsets import SetLoadResult
 from openisms.catalog.models import Framework, MappingSet, Requirement, RequirementAttribute
 from openisms.catalog.signals import framework_loaded
+from openisms.orgs.models import Organization
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SCHEMA = "openisms-framework/1"
@@ -41,7 +42,15 @@ UPDATABLE = (
     "guidance",
     "is_new",
     "retired",
+    "oscal_id",
+    "oscal_uuid",
+    "statement",
+    "params",
+    "withdrawn",
+    "oscal",
 )
+# Framework fields an imported document may set (shipped files leave them at their defaults).
+IMPORT_META = ("origin", "mapping_key", "oscal_uuid", "oscal_version")
 
 
 @dataclass
@@ -154,9 +163,27 @@ def _check_set_slugs(
 
 
 @transaction.atomic
-def load_document(doc: dict[str, Any], digest: str, *, force: bool = False) -> LoadResult:
+def load_document(
+    doc: dict[str, Any],
+    digest: str,
+    *,
+    force: bool = False,
+    organization: Organization | None = None,
+    baseline_of: Framework | None = None,
+) -> LoadResult:
+    """Create or update one framework from a validated document.
+
+    Shipped files load with no ``organization``; an imported document (``oscal.services``)
+    names the organisation it belongs to (None: the whole instance) and may only replace a
+    framework of the same origin and owner.
+    """
     slug = doc["slug"]
     framework = Framework.objects.filter(slug=slug).first()
+    origin = doc.get("origin", Framework.Origin.SHIPPED)
+    if framework is not None and (
+        framework.origin != origin or framework.organization_id != getattr(organization, "pk", None)
+    ):
+        raise CatalogError(f"A framework with the slug '{slug}' already exists: choose another.")
     if framework is not None and framework.content_hash == digest and not force:
         structural = _load_predecessors(doc, digest, framework, force=False)
         return LoadResult(slug, "unchanged", structural=structural)
@@ -170,6 +197,9 @@ def load_document(doc: dict[str, Any], digest: str, *, force: bool = False) -> L
         "content_version": doc["content_version"],
         "content_hash": digest,
         "loaded_at": timezone.now(),
+        **{key: doc[key] for key in IMPORT_META if key in doc},
+        "organization": organization,
+        "baseline_of": baseline_of,
     }
     status = "updated"
     if framework is None:
@@ -237,6 +267,12 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
         "guidance": row.get("guidance", {}),
         "is_new": bool(row.get("is_new", False)),
         "retired": False,
+        "oscal_id": row.get("oscal_id", ""),
+        "oscal_uuid": row.get("oscal_uuid", ""),
+        "statement": row.get("statement", ""),
+        "params": row.get("params", []),
+        "withdrawn": bool(row.get("withdrawn", False)),
+        "oscal": row.get("oscal", {}),
     }
 
 

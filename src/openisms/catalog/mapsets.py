@@ -104,9 +104,11 @@ def resolve(sets: Iterable[MappingSet]) -> None:
     """Point each pair of these sets at the requirements its refs name (or at none).
 
     Set-based: per set and side, one UPDATE with a subquery on the (framework, ref) index,
-    then one per alias; no pair is read into Python.
+    then one per alias; no pair is read into Python. Only frameworks every organisation sees
+    are linked: an organisation's own import is matched by ref where it is used
+    (``soa.coverage``), so that its text never shows through a shared set.
     """
-    frameworks = dict(Framework.objects.values_list("slug", "id"))
+    frameworks = dict(Framework.objects.filter(organization__isnull=True).values_list("slug", "id"))
     for mapping_set in sets:
         pairs = Mapping.objects.filter(mapping_set=mapping_set)
         for side, framework in (

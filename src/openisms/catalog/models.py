@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
+
+
+class FrameworkQuerySet(models.QuerySet["Framework"]):
+    def visible_to(self, orgs: int | Iterable[int] | models.QuerySet[Any]) -> FrameworkQuerySet:
+        """Shipped and instance-wide frameworks, and those the given organisations imported
+        (an organisation's imported text, which may be licensed, stays its own). ``orgs`` is
+        an organisation id, ids, or a query of ids (a user's memberships)."""
+        ids = [orgs] if isinstance(orgs, int) else orgs
+        if not isinstance(ids, models.QuerySet):
+            ids = list(ids)
+        return self.filter(models.Q(organization__isnull=True) | models.Q(organization_id__in=ids))
 
 
 class Framework(models.Model):
     class Status(models.TextChoices):
         CURRENT = "current", "Current"
         WITHDRAWN = "withdrawn", "Withdrawn (kept for transition mapping)"
+
+    class Origin(models.TextChoices):
+        SHIPPED = "shipped", "Shipped with OpenISMS"
+        OSCAL = "oscal", "Imported from an OSCAL catalog"
+        BASELINE = "baseline", "Resolved from an OSCAL profile"
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
@@ -22,12 +41,49 @@ class Framework(models.Model):
     )
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the loaded data file.")
     loaded_at = models.DateTimeField()
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SHIPPED)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="frameworks",
+        help_text="The organisation that imported it and alone sees it; empty for shipped "
+        "frameworks and those an operator imported for the whole instance.",
+    )
+    mapping_key = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The framework slug that mapping sets call this one, when it is not its own "
+        "(an imported SP 800-53 Rev. 5 catalog, or a baseline of it, is 'nist-sp800-53r5').",
+    )
+    oscal_uuid = models.CharField(max_length=36, blank=True)
+    oscal_version = models.CharField(max_length=20, blank=True)
+    baseline_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="baselines",
+        help_text="For a resolved profile: the catalog framework it selects from.",
+    )
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def maps_as(self) -> str:
+        """The slug mapping sets name this framework by."""
+        return self.mapping_key or self.slug
+
+    @property
+    def is_private(self) -> bool:
+        return self.organization_id is not None
 
 
 class Requirement(models.Model):
@@ -54,6 +110,14 @@ class Requirement(models.Model):
         default=False, help_text="New in this edition of the framework (e.g. the 11 of 2022)."
     )
     retired = models.BooleanField(default=False)
+    # What an OSCAL catalog says of the item (empty for our own data files): its id and uuid,
+    # the statement and guidance in Markdown, its parameters, and the rest kept for export.
+    oscal_id = models.CharField(max_length=100, blank=True)
+    oscal_uuid = models.CharField(max_length=36, blank=True)
+    statement = models.TextField(blank=True)
+    params = models.JSONField(default=list, blank=True)
+    withdrawn = models.BooleanField(default=False)
+    oscal = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["framework", "position"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -49,14 +51,19 @@ class RequirementFilter:
         return RequirementFilter(self.kind, None, self.attributes, self.text, self.new_only)
 
 
-def framework_list() -> QuerySet[Framework]:
-    return Framework.objects.annotate(
-        requirement_count=Count("requirements", filter=Q(requirements__retired=False))
-    ).order_by("status", "name")
+def framework_list(*, orgs: int | Iterable[int] | QuerySet[Any]) -> QuerySet[Framework]:
+    """The frameworks ``orgs`` (an organisation id, ids, or a query of them) may see: shipped and
+    instance-wide ones, and those they imported (see ``FrameworkQuerySet.visible_to``)."""
+    return (
+        Framework.objects.visible_to(orgs)
+        .annotate(requirement_count=Count("requirements", filter=Q(requirements__retired=False)))
+        .order_by("status", "name")
+    )
 
 
-def framework_get(*, slug: str) -> Framework:
-    framework = framework_list().filter(slug=slug).first()
+def framework_get(*, slug: str, orgs: int | Iterable[int] | QuerySet[Any]) -> Framework:
+    """One framework ``orgs`` may see; another organisation's is as missing as a misspelt one."""
+    framework = framework_list(orgs=orgs).filter(slug=slug).first()
     if framework is None:
         raise Http404("No such framework.")
     return framework
@@ -114,6 +121,15 @@ def theme_counts(*, framework: Framework, filters: RequirementFilter) -> dict[st
     matching = requirement_list(framework=framework, filters=filters.without_theme(), ranked=False)
     rows = matching.order_by().values("theme").annotate(n=Count("id"))
     return {row["theme"]: row["n"] for row in rows if row["theme"]}
+
+
+def families(*, framework: Framework) -> list[tuple[str, str, str]]:
+    """(theme key, title, ref) of an imported catalog's top-level groups (SP 800-53's
+    families), for the page's tabs where ISO/IEC 27002 has its four themes."""
+    rows = Requirement.objects.filter(framework=framework, depth=0, retired=False).exclude(theme="")
+    return [
+        (r.theme, r.title, r.ref) for r in rows.order_by("position").only("theme", "title", "ref")
+    ]
 
 
 def requirement_get(*, framework: Framework, ref: str) -> Requirement:

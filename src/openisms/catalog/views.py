@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from openisms.catalog import selectors
 from openisms.catalog.selectors import FACET_KEYS, FACET_LABELS, RequirementFilter
+from openisms.core.panels import panel_context
 from openisms.orgs.access import Actor
 from openisms.orgs.decorators import org_view
 
@@ -38,7 +39,7 @@ def index(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @org_view("catalog")
 def framework(request: HttpRequest, actor: Actor, framework: str) -> HttpResponse:
-    fw = selectors.framework_get(slug=framework)
+    fw = selectors.framework_get(slug=framework, orgs=actor.org.pk)
     filters = filters_from(request.GET)
     if filters.kind is None and fw.slug == selectors.ISO_FRAMEWORK:
         filters.kind = "control"
@@ -47,7 +48,7 @@ def framework(request: HttpRequest, actor: Actor, framework: str) -> HttpRespons
     context = {
         "org": actor.org,
         "framework": fw,
-        "frameworks": list(selectors.framework_list()),
+        "frameworks": list(selectors.framework_list(orgs=actor.org.pk)),
         "filters": filters,
         "requirements": requirements,
         "facets": [
@@ -55,7 +56,7 @@ def framework(request: HttpRequest, actor: Actor, framework: str) -> HttpRespons
             for key, values in selectors.facet_counts(framework=fw, filters=filters).items()
         ],
         "theme_counts": selectors.theme_counts(framework=fw, filters=filters),
-        "themes": THEMES,
+        "themes": THEMES if fw.origin == fw.Origin.SHIPPED else selectors.families(framework=fw),
         "query_without_theme": _without(query, "theme"),
         "query": query.urlencode(),
     }
@@ -71,7 +72,7 @@ def _without(query: QueryDict, key: str) -> str:
 
 @org_view("catalog")
 def requirement(request: HttpRequest, actor: Actor, framework: str, ref: str) -> HttpResponse:
-    fw = selectors.framework_get(slug=framework)
+    fw = selectors.framework_get(slug=framework, orgs=actor.org.pk)
     req = selectors.requirement_get(framework=fw, ref=ref)
     attributes: dict[str, list[str]] = {}
     for value in req.attribute_values.all():
@@ -97,6 +98,7 @@ def requirement(request: HttpRequest, actor: Actor, framework: str, ref: str) ->
         "predecessors": selectors.predecessors(req),
         "successors": selectors.successors(req),
         "crosswalk": selectors.crosswalk(req),
+        **panel_context("parameters", actor, requirement=req),
     }
     return render(request, "catalog/requirement.html", context)
 

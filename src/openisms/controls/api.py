@@ -163,3 +163,39 @@ def control_delete(request: HttpRequest, org: str, control_id: int) -> Any:
     a = actor(request, org)
     services.control_delete(actor=a, control=selectors.control_get(actor=a, control_id=control_id))
     return Status(204, None)
+
+
+class ParameterOut(Schema):
+    id: str
+    label: str
+    catalog: str  # what the catalogue (or the baseline) says: a value, choice or assignment
+    value: str | None  # the organisation's value, if set
+
+
+class ParametersIn(Schema):
+    values: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=2000)]]
+
+
+@router.get(
+    "/orgs/{org}/frameworks/{framework}/requirements/{ref}/parameters",
+    response={200: list[ParameterOut], 404: Error},
+)
+def parameter_list(request: HttpRequest, org: str, framework: str, ref: str) -> Any:
+    """A requirement's parameters with the organisation's values (SP 800-53's
+    organisation-defined parameters)."""
+    a = actor(request, org)
+    return selectors.parameters_of(actor=a, framework=framework, ref=ref)
+
+
+@router.put(
+    "/orgs/{org}/frameworks/{framework}/requirements/{ref}/parameters",
+    response={200: list[ParameterOut], 403: Error, 404: Error, 422: Error},
+)
+def parameter_set(
+    request: HttpRequest, org: str, framework: str, ref: str, payload: ParametersIn
+) -> Any:
+    """Set parameter values (an empty string removes the organisation's value)."""
+    a = actor(request, org)
+    requirement = selectors.requirement_for_parameters(actor=a, framework=framework, ref=ref)
+    services.parameter_values_set(actor=a, requirement=requirement, values=payload.values)
+    return selectors.parameters_of(actor=a, framework=framework, ref=ref)

@@ -12,6 +12,7 @@ from openisms.controls.selectors import requirements_by_name
 from openisms.controls.services import MAX_REQUIREMENTS
 from openisms.core.changes import changes_of
 from openisms.core.forms import BulkChangeForm
+from openisms.orgs.access import Actor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _LINE = re.compile(r"^(?P<slug>[-a-zA-Z0-9_.]+)\s*:\s*(?P<ref>\S.*)$")
@@ -21,7 +22,7 @@ def _people(emails: list[str]) -> list[tuple[str, str]]:
     return [("", "—")] + [(e, e) for e in emails]
 
 
-def parse_requirement_lines(text: str) -> list[str]:
+def parse_requirement_lines(text: str, *, actor: Actor) -> list[str]:
     """``framework:ref`` lines (blank lines and repeats ignored) as names the service resolves.
 
     Each bad line is its own message naming its line number, so a long paste is fixed in one
@@ -41,7 +42,7 @@ def parse_requirement_lines(text: str) -> list[str]:
         names.setdefault((match["slug"], match["ref"].strip()), n)
     if len(names) > MAX_REQUIREMENTS:
         raise ValidationError(f"At most {MAX_REQUIREMENTS} requirements.")
-    found = requirements_by_name(names)
+    found = requirements_by_name(names, actor=actor)
     for (slug, ref), n in names.items():
         requirement = found.get((slug, ref))
         if requirement is None:
@@ -75,12 +76,15 @@ class ControlForm(forms.Form):
         "nist-csf-2.0:PR.DS-11, hipaa-security-rule:164.308(a)(7)(ii)(A).",
     )
 
-    def __init__(self, *args: Any, member_emails: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, member_emails: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.fields["owner"].choices = _people(member_emails)  # type: ignore[attr-defined]
 
     def clean_requirements(self) -> list[str]:
-        return parse_requirement_lines(self.cleaned_data.get("requirements") or "")
+        return parse_requirement_lines(
+            self.cleaned_data.get("requirements") or "", actor=self.actor
+        )
 
     def changes(self) -> ControlChanges:
         data = dict(self.cleaned_data)

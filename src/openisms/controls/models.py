@@ -80,3 +80,28 @@ class ControlRequirement(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.control_id} -> {self.requirement_id}"
+
+
+class ParameterValue(OrgScopedModel):
+    """The organisation's value for one parameter of a requirement (SP 800-53's
+    organisation-defined parameters: "[Assignment: frequency]" becomes "every 90 days")."""
+
+    requirement = models.ForeignKey(
+        "catalog.Requirement", on_delete=models.CASCADE, related_name="parameter_values"
+    )
+    param_id = models.CharField(max_length=100)
+    value = models.TextField(max_length=2000)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requirement_id", "param_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "requirement", "param_id"], name="parameter_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.param_id}={self.value[:40]}"

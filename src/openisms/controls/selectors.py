@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 
-from openisms.catalog.models import Requirement
-from openisms.controls.models import Control, ControlRequirement, ControlStatus
+from openisms.catalog.models import Framework, Requirement
+from openisms.controls.models import Control, ControlRequirement, ControlStatus, ParameterValue
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 
 
@@ -116,14 +117,18 @@ def controls_of_requirements(
     return out
 
 
-def requirements_by_name(names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Requirement]:
-    """Catalogue requirements named (framework slug, ref), retired ones included so that a form
-    can say so (one query)."""
+def requirements_by_name(
+    names: Iterable[tuple[str, str]], *, actor: Actor
+) -> dict[tuple[str, str], Requirement]:
+    """Catalogue requirements named (framework slug, ref) among the frameworks the actor's
+    organisation sees, retired ones included so that a form can say so (one query)."""
     wanted = set(names)
     if not wanted:
         return {}
     rows = Requirement.objects.filter(
-        framework__slug__in={slug for slug, _ in wanted}, ref__in={ref for _, ref in wanted}
+        framework__in=Framework.objects.visible_to(actor.org.pk),
+        framework__slug__in={slug for slug, _ in wanted},
+        ref__in={ref for _, ref in wanted},
     ).select_related("framework")
     return {(r.framework.slug, r.ref): r for r in rows if (r.framework.slug, r.ref) in wanted}
 
@@ -138,3 +143,66 @@ def controls_per_framework(*, actor: Actor) -> dict[int, int]:
         .order_by()
     )
     return {row["requirement__framework_id"]: row["n"] for row in rows}
+
+
+def parameter_values(*, actor: Actor, requirement_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """The organisation's parameter values, by requirement id and parameter id (one query)."""
+    out: dict[int, dict[str, str]] = {}
+    rows = scoped(actor, ParameterValue).filter(requirement_id__in=list(requirement_ids))
+    for req_id, param_id, value in rows.values_list("requirement_id", "param_id", "value"):
+        out.setdefault(req_id, {})[param_id] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Parameter:
+    id: str
+    label: str
+    catalog: str
+    value: str | None
+
+
+def requirement_for_parameters(*, actor: Actor, framework: str, ref: str) -> Requirement:
+    """A requirement of a framework the organisation sees (404 otherwise)."""
+    requirement = (
+        Requirement.objects.filter(
+            framework__in=Framework.objects.visible_to(actor.org.pk),
+            framework__slug=framework,
+            ref=ref,
+        )
+        .select_related("framework")
+        .first()
+    )
+    if requirement is None:
+        raise Http404("No such requirement.")
+    return requirement
+
+
+def parameter_text(param: dict[str, Any]) -> str:
+    """What the catalogue says a parameter is: its values, its choices, or its label."""
+    values = [str(v) for v in param.get("values") or []]
+    if values:
+        return ", ".join(values)
+    select = param.get("select") or {}
+    choices = [str(c) for c in select.get("choice") or []]
+    if choices:
+        many = " (one or more)" if select.get("how-many") == "one-or-more" else ""
+        return f"Selection{many}: " + "; ".join(choices)
+    constraints = [str(c.get("description", "")) for c in param.get("constraints") or []]
+    label = str(param.get("label") or param.get("id") or "")
+    return " ".join([f"Assignment: {label}", *[c for c in constraints if c]])
+
+
+def parameters_of(*, actor: Actor, framework: str, ref: str) -> list[Parameter]:
+    requirement = requirement_for_parameters(actor=actor, framework=framework, ref=ref)
+    values = parameter_values(actor=actor, requirement_ids=[requirement.pk]).get(requirement.pk, {})
+    return [
+        Parameter(
+            id=str(p.get("id", "")),
+            label=str(p.get("label") or ""),
+            catalog=parameter_text(p),
+            value=values.get(str(p.get("id", ""))),
+        )
+        for p in requirement.params or []
+        if p.get("id")
+    ]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openisms.catalog.models import Requirement
+from openisms.catalog.models import Framework, Requirement
 from openisms.controls.fields import (
     BULK_FIELDS,
     CONTROL_FIELDS,
@@ -18,7 +18,7 @@ from openisms.controls.fields import (
     ControlBulkChanges,
     ControlChanges,
 )
-from openisms.controls.models import Control, ControlRequirement, ControlStatus
+from openisms.controls.models import Control, ControlRequirement, ControlStatus, ParameterValue
 from openisms.controls.signals import controls_changed
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm, scoped
@@ -44,11 +44,16 @@ def can_edit_control(actor: Actor, control: Control | None) -> bool:
     return actor.may_edit(CONTROL_RULE, control)
 
 
-def resolve_requirements(values: Iterable[object]) -> list[Requirement]:
-    """Requirements named ``framework:ref`` (``iso27001-2022:A.8.13``), by id, or as objects.
+def resolve_requirements(values: Iterable[object], *, actor: Actor) -> list[Requirement]:
+    """Requirements named ``framework:ref`` (``iso27001-2022:A.8.13``), by id, or as objects,
+    among the frameworks the actor's organisation sees (another organisation's imported
+    framework is as unknown as a misspelt one).
 
     Unknown names are one field error that lists them all.
     """
+    visible = Requirement.objects.filter(
+        framework__in=Framework.objects.visible_to(actor.org.pk), retired=False
+    )
     wanted: list[tuple[str, str]] = []
     ids: list[int] = []
     found: list[Requirement] = []
@@ -68,7 +73,7 @@ def resolve_requirements(values: Iterable[object]) -> list[Requirement]:
     if len(found) + len(ids) + len(wanted) + len(bad) > MAX_REQUIREMENTS:
         raise ValidationError({"requirements": f"At most {MAX_REQUIREMENTS} requirements."})
     if ids:
-        by_id = {r.pk: r for r in Requirement.objects.filter(pk__in=ids, retired=False)}
+        by_id = {r.pk: r for r in visible.filter(pk__in=ids)}
         bad += [str(i) for i in ids if i not in by_id]
         found += by_id.values()
     if wanted:
@@ -76,9 +81,9 @@ def resolve_requirements(values: Iterable[object]) -> list[Requirement]:
         refs = {ref for _, ref in wanted}
         by_name = {
             (r.framework.slug, r.ref): r
-            for r in Requirement.objects.filter(
-                framework__slug__in=slugs, ref__in=refs, retired=False
-            ).select_related("framework")
+            for r in visible.filter(framework__slug__in=slugs, ref__in=refs).select_related(
+                "framework"
+            )
         }
         for name in wanted:
             if name in by_name:
@@ -153,7 +158,7 @@ def control_create(
         raise ValidationError({"ref": "Give the control a reference, e.g. AC-01."})
     if not str(changes.get("name", "")).strip():
         raise ValidationError({"name": "Give the control a name."})
-    linked = resolve_requirements(requirements)
+    linked = resolve_requirements(requirements, actor=actor)
     control = Control(org=actor.org)
     _apply(actor, control, changes)
     try:
@@ -182,7 +187,7 @@ def control_update(
     **changes: Unpack[ControlChanges],
 ) -> Control:
     """Change a control and, when ``requirements`` is given, set its requirements to them."""
-    linked = resolve_requirements(requirements) if requirements is not None else None
+    linked = resolve_requirements(requirements, actor=actor) if requirements is not None else None
     touched: list[int] = []
 
     def apply() -> Any:
@@ -329,3 +334,64 @@ def controls_write_through(
     audit.record_many(actor=actor.user, org=actor.org, events=events)
     _changed(actor, (r.pk for r in requirements))
     return changed
+
+
+MAX_PARAMETER_VALUE = 2000
+
+
+@transaction.atomic
+def parameter_values_set(
+    *, actor: Actor, requirement: Requirement, values: dict[str, str]
+) -> dict[str, str]:
+    """Set the organisation's values of a requirement's parameters (SP 800-53's
+    organisation-defined parameters); an empty value removes the organisation's value and the
+    catalogue's own text applies again. Returns the values now set."""
+    actor.require(Perm.EDIT_ISMS, "Your role does not allow setting parameter values.")
+    if not Framework.objects.visible_to(actor.org.pk).filter(pk=requirement.framework_id).exists():
+        raise ValidationError({"requirement": "No such requirement."})
+    known = {str(p.get("id")) for p in requirement.params or [] if p.get("id")}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValidationError(
+            {"values": f"{requirement.ref} has no parameter {', '.join(unknown)}."}
+        )
+    too_long = sorted(k for k, v in values.items() if len(v) > MAX_PARAMETER_VALUE)
+    if too_long:
+        raise ValidationError(
+            {"values": f"At most {MAX_PARAMETER_VALUE} characters ({', '.join(too_long)})."}
+        )
+    current = {
+        pv.param_id: pv for pv in scoped(actor, ParameterValue).filter(requirement=requirement)
+    }
+    before = {k: pv.value for k, pv in current.items()}
+    for param_id, raw in values.items():
+        value = raw.strip()
+        row = current.get(param_id)
+        if not value:
+            if row is not None:
+                row.delete()
+                del current[param_id]
+        elif row is None:
+            current[param_id] = ParameterValue.objects.create(
+                org=actor.org,
+                requirement=requirement,
+                param_id=param_id,
+                value=value,
+                set_by=actor.user,
+            )
+        elif row.value != value:
+            row.value, row.set_by = value, actor.user
+            row.save(update_fields=["value", "set_by", "updated_at"])
+    after = {k: pv.value for k, pv in current.items()}
+    if after != before:
+        audit.record(
+            actor=actor.user,
+            org=actor.org,
+            action="parameter.set",
+            object_type="catalog.requirement",
+            object_id=str(requirement.pk),
+            object_repr=f"{requirement.framework.slug}:{requirement.ref}",
+            before=before,
+            after=after,
+        )
+    return after

@@ -13,4 +13,9 @@ urlpatterns = [
     path(P + "<int:control_id>/", views.control_detail, name="detail"),
     path(P + "<int:control_id>/edit/", views.control_edit, name="edit"),
     path(P + "<int:control_id>/delete/", views.control_delete, name="delete"),
+    path(
+        P + "parameters/<framework_slug:framework>/<str:ref>/",
+        views.parameters_set,
+        name="parameters",
+    ),
 ]

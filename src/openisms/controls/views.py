@@ -60,7 +60,7 @@ def control_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         "counts": selectors.control_counts(actor=actor),
         "statuses": ControlStatus.choices,
         "owners": emails,
-        "frameworks": list(framework_list()),
+        "frameworks": list(framework_list(orgs=actor.org.pk)),
         "can_edit": can_edit,
         "bulk_form": BulkForm(member_emails=emails, auto_id="bulk-%s") if can_edit else None,
     }
@@ -112,7 +112,7 @@ def control_create(request: HttpRequest, actor: Actor) -> HttpResponse:
         "requirements": request.GET.get("req", "")[:200],
     }
     data = request.POST if request.method == "POST" else None
-    form = ControlForm(data, initial=initial, member_emails=_emails(actor))
+    form = ControlForm(data, initial=initial, actor=actor, member_emails=_emails(actor))
     if request.method == "POST" and form.is_valid():
         try:
             control = services.control_create(
@@ -146,7 +146,7 @@ def control_edit(request: HttpRequest, actor: Actor, control_id: int) -> HttpRes
     data = request.POST if request.method == "POST" else None
     form: ControlForm | AssignedForm
     if full:
-        form = ControlForm(data, initial=initial, member_emails=_emails(actor))
+        form = ControlForm(data, initial=initial, actor=actor, member_emails=_emails(actor))
     else:
         form = AssignedForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -180,3 +180,24 @@ def control_delete(request: HttpRequest, actor: Actor, control_id: int) -> HttpR
         **panel_context("linked_work", actor, control=control),
     }
     return render(request, "controls/delete.html", context)
+
+
+@require_POST
+@org_view("controls")
+def parameters_set(request: HttpRequest, actor: Actor, framework: str, ref: str) -> HttpResponse:
+    requirement = selectors.requirement_for_parameters(actor=actor, framework=framework, ref=ref)
+    values = {
+        key.removeprefix("param:"): request.POST.get(key, "")
+        for key in request.POST
+        if key.startswith("param:")
+    }
+    try:
+        services.parameter_values_set(actor=actor, requirement=requirement, values=values)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Parameter values of {requirement.ref} saved.")
+    url = reverse(
+        "catalog:requirement", kwargs={"org": actor.org.slug, "framework": framework, "ref": ref}
+    )
+    return redirect(url + "#parameters")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
@@ -16,6 +18,11 @@ def memberships_of(*, user: User) -> QuerySet[Membership]:
         .select_related("org")
         .order_by("org__name")
     )
+
+
+def member_org_ids(user: User) -> QuerySet[Membership, Any]:
+    """The ids of the active organisations the user belongs to, as a subquery."""
+    return Membership.objects.filter(user=user, org__is_active=True).values("org_id")
 
 
 def member_list(*, actor: Actor) -> QuerySet[Membership]:

@@ -322,18 +322,32 @@ def _judge(own: _Own) -> tuple[str, str, list[str]]:
     return NOT_COVERED, source, reasons
 
 
-def _mappings(ids: list[int]) -> list[tuple[int, int, str, str]]:
+def _mappings(framework: Framework, reqs: list[Requirement]) -> list[tuple[int, int, str, str]]:
     """(source id, target id, relationship, provenance) of the pairs whose source is one of
-    ``ids`` (edition successions left out)."""
-    rows = (
-        Mapping.objects.filter(source_id__in=ids, target__isnull=False)
-        .exclude(relationship=Mapping.Relationship.SUCCESSOR)
-        .order_by("mapping_set__slug", "position")
-        .values_list(
-            "source_id", "target_id", "relationship", "mapping_set__document", "mapping_set__name"
-        )
+    ``reqs`` (edition successions left out).
+
+    Pairs link to shipped frameworks by foreign key. An imported framework (an OSCAL catalog
+    or a baseline resolved from a profile) may exist once per organisation, so its pairs are
+    found by the slug the sets call it (``Framework.maps_as``) and the requirement's ref.
+    """
+    pairs = Mapping.objects.filter(target__isnull=False).exclude(
+        relationship=Mapping.Relationship.SUCCESSOR
     )
-    return [(s, t, rel, document or name) for s, t, rel, document, name in rows]
+    fields = ("relationship", "mapping_set__document", "mapping_set__name")
+    if framework.origin == Framework.Origin.SHIPPED:
+        rows = (
+            pairs.filter(source_id__in=[r.pk for r in reqs])
+            .order_by("mapping_set__slug", "position")
+            .values_list("source_id", "target_id", *fields)
+        )
+        return [(s, t, rel, document or name) for s, t, rel, document, name in rows]
+    by_ref = {r.ref: r.pk for r in reqs}
+    ref_rows = (
+        pairs.filter(mapping_set__source_framework=framework.maps_as, source_ref__in=by_ref)
+        .order_by("mapping_set__slug", "position")
+        .values_list("source_ref", "target_id", *fields)
+    )
+    return [(by_ref[s], t, rel, document or name) for s, t, rel, document, name in ref_rows]
 
 
 def _by_mapping(
@@ -359,7 +373,7 @@ def _by_mapping(
 
 def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
     """The verdict on every requirement of the framework, its roll-ups and totals."""
-    framework = Framework.objects.filter(slug=framework_slug).first()
+    framework = Framework.objects.visible_to(actor.org.pk).filter(slug=framework_slug).first()
     if framework is None:
         raise Http404("No such framework.")
     reqs = list(
@@ -368,7 +382,7 @@ def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
         .only("id", "ref", "title", "kind", "parent_id", "depth")
     )
     ids = [r.pk for r in reqs]
-    pairs = _mappings(ids)
+    pairs = _mappings(framework, reqs)
     target_ids = sorted({t for _, t, _, _ in pairs} - set(ids))
     own = _own(actor, ids + target_ids)
     targets = {

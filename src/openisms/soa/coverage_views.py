@@ -78,7 +78,10 @@ def _coverage_url(actor: Actor, framework: str, name: str = "soa:coverage") -> s
 def frameworks(request: HttpRequest, actor: Actor) -> HttpResponse:
     tracked = selectors.tracked_list(actor=actor)
     per_framework = controls_per_framework(actor=actor)
-    rows = [(fw, tracked.get(fw.pk), per_framework.get(fw.pk, 0)) for fw in framework_list()]
+    rows = [
+        (fw, tracked.get(fw.pk), per_framework.get(fw.pk, 0))
+        for fw in framework_list(orgs=actor.org.pk)
+    ]
     context = {
         "org": actor.org,
         "rows": rows,

@@ -33,8 +33,9 @@ def entry_snapshot(entry: SoaEntry) -> dict[str, Any]:
 
 def assessed_requirements(framework_slug: str) -> QuerySet[Requirement]:
     """The requirements an organisation assesses in a framework: for the SoA's framework every
-    control and the clauses 4-10 without their lettered items; for others, every requirement."""
-    qs = Requirement.objects.filter(framework__slug=framework_slug, retired=False)
+    control and the clauses 4-10 without their lettered items; for others, every requirement
+    but those the framework withdrew (SP 800-53's withdrawn controls)."""
+    qs = Requirement.objects.filter(framework__slug=framework_slug, retired=False, withdrawn=False)
     if framework_slug == soa_framework():
         qs = qs.filter(Q(kind="control") | Q(kind="clause", ref__regex=CLAUSE_REF_RE))
     return qs
@@ -142,8 +143,8 @@ def tracked_frameworks(*, actor: Actor) -> list[Framework]:
     )
 
 
-def _framework(slug: str) -> Framework:
-    framework = Framework.objects.filter(slug=slug).first()
+def _framework(actor: Actor, slug: str) -> Framework:
+    framework = Framework.objects.visible_to(actor.org.pk).filter(slug=slug).first()
     if framework is None:
         raise ValidationError({"framework": f"No framework '{slug}' in the catalogue."})
     return framework
@@ -167,7 +168,7 @@ def _start(actor: Actor, framework: Framework) -> TrackedFramework:
 def framework_track(*, actor: Actor, framework_slug: str) -> TrackedFramework:
     """Start tracking a framework: an assessment row for each of its requirements."""
     actor.require(Perm.EDIT_ISMS)
-    framework = _framework(framework_slug)
+    framework = _framework(actor, framework_slug)
     if scoped(actor, TrackedFramework).filter(framework=framework).exists():
         raise ValidationError({"framework": f"{framework.name} is already tracked."})
     tracked = _start(actor, framework)
@@ -181,7 +182,7 @@ def framework_ensure(*, org: Organization, framework_slug: str) -> int:
     """The system's side of tracking (organisation creation, upgrades, the CLI): track the
     framework if not yet, and create any missing rows. Returns how many rows it created."""
     actor = system_actor(org)
-    framework = _framework(framework_slug)
+    framework = _framework(actor, framework_slug)
     if not scoped(actor, TrackedFramework).filter(framework=framework).exists():
         _start(actor, framework)
     return rows_create(org=org, framework_slug=framework_slug)

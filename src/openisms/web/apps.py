@@ -9,6 +9,7 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the panel reads models, which exist only once the registry is ready.
         from openisms.core import panels
-        from openisms.web.panels import linked_work
+        from openisms.web.panels import linked_work, parameters_panel
 
         panels.register("linked_work", linked_work)
+        panels.register("parameters", parameters_panel)

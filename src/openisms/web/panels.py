@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
+from openisms.controls import selectors as controls_selectors
 from openisms.evidence import selectors as evidence_selectors
 from openisms.orgs.access import Actor, Perm
 from openisms.work import selectors as work_selectors
@@ -47,4 +49,26 @@ def linked_work(
             actor=actor, requirement=requirement, risk=risk, control=control
         ),
         "can_edit_isms": actor.can(Perm.EDIT_ISMS),
+    }
+
+
+def parameters_panel(actor: Actor, *, requirement: Any) -> dict[str, Any]:
+    """The "parameters" panel of a catalogue requirement page: the requirement's parameters
+    with the organisation's values, editable by members who edit the ISMS."""
+    if not requirement.params:
+        return {}
+    parameters = controls_selectors.parameters_of(
+        actor=actor, framework=requirement.framework.slug, ref=requirement.ref
+    )
+    return {
+        "parameters": parameters,
+        "can_set_parameters": actor.can(Perm.EDIT_ISMS),
+        "parameters_url": reverse(
+            "controls:parameters",
+            kwargs={
+                "org": actor.org.slug,
+                "framework": requirement.framework.slug,
+                "ref": requirement.ref,
+            },
+        ),
     }

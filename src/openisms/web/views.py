@@ -83,7 +83,7 @@ def _remember_org(request: HttpRequest, response: HttpResponse, slug: str) -> Ht
 
 @org_view("dashboard")
 def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
-    frameworks = list(catalog_selectors.framework_list().filter(status="current"))
+    frameworks = list(catalog_selectors.framework_list(orgs=actor.org.pk).filter(status="current"))
     context = {
         "actor": actor,
         "org": actor.org,
