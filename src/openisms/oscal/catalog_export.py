@@ -143,16 +143,14 @@ class _Builder:
         if req.is_new:
             props.append(prop("is-new", "true"))
         for value in req.attribute_values.all():
-            props.append(prop(value.key, value.value, **{"class": ATTRIBUTE}))
+            props.append(prop(value.key, value.value, cls=ATTRIBUTE))
         seen = set()
         for pair in req.mappings_in.all():
             source = pair.source
             if source is None or source.pk in seen:
                 continue
             seen.add(source.pk)
-            props.append(
-                prop("replaces", source.ref, **{"class": name_token(source.framework.slug)})
-            )
+            props.append(prop("replaces", source.ref, cls=name_token(source.framework.slug)))
         return props
 
     def links(self, req: Requirement) -> list[dict[str, Any]]:

@@ -93,12 +93,13 @@ def line(text: str | None, fallback: str = "-") -> str:
     return " ".join((text or "").split()) or fallback
 
 
-def prop(name: str, value: object, *, ours: bool = True, **extra: str) -> dict[str, Any]:
-    """A prop in our namespace (``ours=False``: OSCAL's own)."""
+def prop(name: str, value: object, *, ours: bool = True, cls: str = "") -> dict[str, Any]:
+    """A prop in our namespace (``ours=False``: OSCAL's own), with an optional class."""
     out: dict[str, Any] = {"name": name, "value": line(str(value))}
     if ours:
         out["ns"] = NS
-    out.update(extra)
+    if cls:
+        out["class"] = cls
     return out
 
 

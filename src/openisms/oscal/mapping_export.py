@@ -41,7 +41,7 @@ def mapping_document(mapping_set: MappingSet) -> dict[str, Any]:
     collection: dict[str, Any] = {
         "metadata": _metadata(mapping_set),
         "provenance": {
-            "method": METHODS.get(mapping_set.kind, "human"),
+            "method": METHODS.get(MappingSet.Kind(mapping_set.kind), "human"),
             "matching-rationale": "semantic",
             "status": "complete",
             "mapping-description": clean(mapping_set.description)
