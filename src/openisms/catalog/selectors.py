@@ -100,6 +100,23 @@ def requirement_list(
     return qs.select_related("parent").prefetch_related(_attribute_prefetch())
 
 
+def requirement_tree(*, framework: Framework) -> list[Requirement]:
+    """Every requirement of a framework, retired ones too, in document order, with its parent,
+    attribute values and the earlier-edition requirements it replaces (``mappings_in`` holds
+    the succession pairs, source framework joined): three queries whatever the size."""
+    successions = (
+        Mapping.objects.filter(relationship=Mapping.Relationship.SUCCESSOR, source__isnull=False)
+        .select_related("source__framework")
+        .order_by("source__position", "position")
+    )
+    return list(
+        Requirement.objects.filter(framework=framework)
+        .select_related("parent")
+        .prefetch_related(_attribute_prefetch(), Prefetch("mappings_in", queryset=successions))
+        .order_by("position")
+    )
+
+
 def facet_counts(
     *, framework: Framework, filters: RequirementFilter
 ) -> dict[str, list[tuple[str, int]]]:

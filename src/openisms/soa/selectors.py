@@ -211,6 +211,29 @@ def assessment_for_requirement(*, actor: Actor, requirement_id: int) -> SoaEntry
     return get_scoped_or_404(qs, requirement_id=requirement_id)
 
 
+def tracked_assessments(*, actor: Actor) -> QuerySet[SoaEntry]:
+    """Every assessment row of the frameworks the organisation tracks, by framework and in
+    catalogue order, with requirement, framework, owner and who overrode it (one query)."""
+    tracked = scoped(actor, TrackedFramework).values("framework_id")
+    return (
+        scoped(actor, SoaEntry)
+        .filter(requirement__framework_id__in=Subquery(tracked))
+        .select_related("requirement__framework", "owner", "override_by")
+        .order_by("requirement__framework__slug", "requirement__position")
+    )
+
+
+def latest_approved(*, actor: Actor) -> SoaVersion | None:
+    """The latest approved version with its snapshot (one query)."""
+    return (
+        scoped(actor, SoaVersion)
+        .filter(state=SoaVersion.State.APPROVED)
+        .select_related("approved_by")
+        .order_by("-number")
+        .first()
+    )
+
+
 # --- the snapshot rows ----------------------------------------------------------------------
 
 
