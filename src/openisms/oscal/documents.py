@@ -55,7 +55,7 @@ def load_document(
         raise fail("", f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
     fmt = detect_format(data, filename)
     if fmt == "xml":
-        from openisms.oscal.xml import xml_to_json  # noqa: PLC0415 - keeps the import cycle out
+        from openisms.oscal.xml import xml_to_json
 
         root = _parse_xml(data)
         model, body = xml_to_json(root)
@@ -96,7 +96,9 @@ def _version(body: dict[str, Any]) -> str:
 
 def _check_model(model: str, path: str) -> None:
     if model not in MODELS:
-        raise fail(path or model, f"unknown OSCAL model {model!r}; expected one of {', '.join(MODELS)}")
+        raise fail(
+            path or model, f"unknown OSCAL model {model!r}; expected one of {', '.join(MODELS)}"
+        )
 
 
 def _root(tree: Any) -> tuple[str, dict[str, Any]]:
@@ -171,9 +173,7 @@ class _OscalYamlLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases are not allowed", event.start_mark
-            )
+            raise yaml.MarkedYAMLError(None, None, "YAML aliases are not allowed", event.start_mark)
         return super().compose_node(parent, index)
 
 

@@ -76,8 +76,36 @@ VALUE_KEYS = {
 # Elements holding markup-multiline content: the whole element becomes one Markdown string.
 MULTILINE = {"remarks", "description", "usage", "purpose", "text-multiline"}
 # Elements whose block-level children (p, ul, ...) become a "prose" key next to other keys.
-BLOCK_TAGS = {"p", "ul", "ol", "table", "pre", "blockquote", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
-INLINE_TAGS = {"em", "i", "strong", "b", "code", "q", "a", "insert", "sub", "sup", "img", "span", "br"}
+BLOCK_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "table",
+    "pre",
+    "blockquote",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
+INLINE_TAGS = {
+    "em",
+    "i",
+    "strong",
+    "b",
+    "code",
+    "q",
+    "a",
+    "insert",
+    "sub",
+    "sup",
+    "img",
+    "span",
+    "br",
+}
 BOOLEANS = {"as-is"}
 EMPTY_OBJECTS = {"include-all", "flat"}
 
