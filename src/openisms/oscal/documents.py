@@ -16,6 +16,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from openisms.oscal.errors import Issue, OscalError, fail
+from openisms.oscal.xml import xml_to_json
 
 MODELS = (
     "catalog",
@@ -55,8 +56,6 @@ def load_document(
         raise fail("", f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
     fmt = detect_format(data, filename)
     if fmt == "xml":
-        from openisms.oscal.xml import xml_to_json
-
         root = _parse_xml(data)
         model, body = xml_to_json(root)
         _check_model(model, "")

@@ -293,29 +293,34 @@ def _tokens(items: list[Any], path: str, found: _Found) -> None:
 
 
 def _check_catalog_ids(body: dict[str, Any], root: str, found: _Found) -> None:
-    """Control, group, parameter and part ids are unique within a catalog."""
-    seen: dict[str, str] = {}
+    """Control, group, parameter and part ids are unique within a catalog.
 
-    def note(obj: dict[str, Any], path: str) -> None:
-        ident = obj.get("id")
-        if isinstance(ident, str):
-            first = seen.setdefault(ident, path)
-            if first != path:
-                found.add(f"{path}.id", f"duplicate id {ident!r} (also at {first})")
+    One exception: two parts of the same control sharing an id are tolerated, since FedRAMP's
+    own Rev 5 MODERATE and HIGH baselines give two requirement items of CP-4 the id
+    ``cp-4_fr_smt.1``; nothing refers to such parts but an alter's by-id (which takes the
+    first)."""
+    seen: dict[str, tuple[str, str | None]] = {}  # id -> (path, owning control for parts)
 
-    stack: list[tuple[Any, str]] = [(body, root)]
+    stack: list[tuple[Any, str, str | None, bool]] = [(body, root, None, False)]
     while stack:
-        obj, path = stack.pop()
+        obj, path, control, is_part = stack.pop()
         if not isinstance(obj, dict):
             continue
-        if path != root:
-            note(obj, path)
+        ident = obj.get("id")
+        if path != root and isinstance(ident, str):
+            first = seen.setdefault(ident, (path, control if is_part else None))
+            if first[0] != path and not (is_part and first[1] is not None and first[1] == control):
+                found.add(f"{path}.id", f"duplicate id {ident!r} (also at {first[0]})")
         for key in ("groups", "controls", "params", "parts"):
             items = obj.get(key)
-            if isinstance(items, list):
-                stack.extend(
-                    (item, f"{path}.{key}[{i}]") for i, item in reversed(list(enumerate(items)))
-                )
+            if not isinstance(items, list):
+                continue
+            for i in reversed(range(len(items))):
+                item = items[i]
+                owner = control
+                if key == "controls" and isinstance(item, dict):
+                    owner = str(item.get("id"))
+                stack.append((item, f"{path}.{key}[{i}]", owner, key == "parts"))
 
 
 def _check_profile(body: dict[str, Any], root: str, found: _Found) -> None:
@@ -418,6 +423,8 @@ def schema_validate(document_json: dict[str, Any], model: str, schema_dir: Path)
     validator = _validator(str(path), path.stat().st_mtime_ns)
     issues: list[Issue] = []
     for error in validator.iter_errors(document_json):
+        while error.context:  # anyOf/oneOf: name the deepest reason, not the whole object
+            error = max(error.context, key=lambda e: len(e.absolute_path))
         where = _json_path(error.absolute_path)
         message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
         issues.append(Issue(where, message))
