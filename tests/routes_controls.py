@@ -144,7 +144,9 @@ def _tracked(ctx: Ctx) -> dict[str, Any]:
 
 def _override(ctx: Ctx) -> dict[str, Any]:
     _grow(ctx)
-    requirement = control_selectors.requirements_by_name([("nist-csf-2.0", "GV.PO-01")], actor=_owner(ctx))
+    requirement = control_selectors.requirements_by_name(
+        [("nist-csf-2.0", "GV.PO-01")], actor=_owner(ctx)
+    )
     return {"framework": SWITCHED, "requirement_id": requirement["nist-csf-2.0", "GV.PO-01"].pk}
 
 

@@ -15,6 +15,10 @@ urlpatterns = [
         views.export_assessment_results,
         name="export_assessment_results",
     ),
-    path(P + "export/catalog/<framework_slug:framework>/", views.export_catalog, name="export_catalog"),
+    path(
+        P + "export/catalog/<framework_slug:framework>/",
+        views.export_catalog,
+        name="export_catalog",
+    ),
     path(P + "export/mapping/<str:mapping_set>/", views.export_mapping, name="export_mapping"),
 ]

@@ -322,6 +322,11 @@ def _judge(own: _Own) -> tuple[str, str, list[str]]:
     return NOT_COVERED, source, reasons
 
 
+# Kinds judged even when they have children: an SP 800-53 control with enhancements is a
+# requirement of its own, not a heading over them.
+JUDGED_KINDS = frozenset({"control", "enhancement"})
+
+
 def _mappings(framework: Framework, reqs: list[Requirement]) -> list[tuple[int, int, str, str]]:
     """(source id, target id, relationship, provenance) of the pairs whose source is one of
     ``reqs`` (edition successions left out).
@@ -409,7 +414,8 @@ def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
     results: list[RequirementCoverage] = []
     for req in reqs:
         mine = own[req.pk]
-        if req.pk in parents and req.pk not in by_source and not mine.controls:
+        heading = req.pk in parents and req.kind not in JUDGED_KINDS
+        if heading and req.pk not in by_source and not mine.controls:
             continue  # a heading (function, category, theme): rolled up, not judged
         verdict, source, because = _judge(mine)
         mapped: list[MappedRef] = []
