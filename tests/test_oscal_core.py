@@ -7,7 +7,6 @@ import csv
 import json
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -395,17 +394,15 @@ def test_profiles_resolve_to_official_control_sets(stem: str, catalog_501: Docum
         assert got == control_ids(official.body)
 
 
-def test_fedramp_high_resolves_fast() -> None:
+def test_fedramp_high_resolves_with_warnings_for_the_newer_catalog() -> None:
+    """Its time is measured in bench/bench_oscal.py (under 3 s is the target)."""
     need_data()
-    started = time.perf_counter()
     catalog = load_document(CATALOG_501.read_bytes())
     profile = load_document(
         (OSCAL / "fedramp-rev5" / "FedRAMP_rev5_HIGH-baseline_profile.json").read_bytes()
     )
     warnings: list[Issue] = []
     resolved = resolve_profile(profile, load=catalog_loader(catalog), warnings=warnings)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3, f"{elapsed:.2f} s"
     # Written against catalog 5.1.1: its ODP set-parameters and objective by-ids miss in 5.0.1.
     assert warnings and all("not" in w.message for w in warnings)
     validate(load_document(json.dumps(resolved).encode()))
@@ -449,10 +446,8 @@ def test_fedramp_xml_catalogs_convert_and_validate() -> None:
             assert [p["id"] for p in ours.params] == [p["id"] for p in theirs.params], ident
 
 
-def test_800_53_schema_validation_is_fast(catalog_501: Document) -> None:
-    started = time.perf_counter()
+def test_800_53_is_valid_against_its_schema(catalog_501: Document) -> None:
     assert schema_validate(catalog_501.as_json(), "catalog", OSCAL / "schemas" / "v1.0.6") == []
-    assert time.perf_counter() - started < 5
 
 
 # Verdict of validate() on each trestle test document: None = accepted, else why it is refused.

@@ -22,12 +22,14 @@ from openisms.controls.selectors import parameters_of
 from openisms.core.models import AuditEvent
 from openisms.evidence import services as evidence_services
 from openisms.orgs.access import Actor, actor_for
+from openisms.oscal.documents import load_document
 from openisms.oscal.errors import OscalError
 from openisms.oscal.models import ImportJob, SourceDocument
 from openisms.oscal.services import GivenCatalog, oscal_import, read
 from openisms.soa import tracking
 from openisms.soa.coverage import coverage
 from tests.conftest import SHARED_DATA, World, login, token_client
+from tests.test_oscal_core import PROFILES, control_ids
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oscal"
 OSCAL = Path(SHARED_DATA) / "oscal"
@@ -378,3 +380,19 @@ def test_parameters_of_a_real_control(world: World) -> None:
     assert ac2.statement and "[Assignment:" in ac2.statement
     assert [p["id"] for p in ac2.params][:3] == ["ac-2_prm_1", "ac-2_prm_2", "ac-2_prm_3"]
     assert Requirement.objects.get(framework=result.framework, ref="AC-2(10)").withdrawn
+
+
+@pytest.mark.parametrize("stem", sorted(s for s, (_, fmt) in PROFILES.items() if fmt))
+def test_cli_resolve_matches_the_official_resolved_catalog(
+    stem: str, tmp_path: Path, capsys: Any
+) -> None:
+    """`openisms oscal resolve PROFILE --catalog 5.0.1 -o FILE` gives the control ids of the
+    official resolved catalog, in its order (FedRAMP MODERATE and HIGH are XML)."""
+    _shared()
+    out = tmp_path / "resolved.json"
+    profile = OSCAL / f"{stem}_profile.json"
+    args = ["oscal", "resolve", str(profile), "--catalog", str(CATALOG_5_0_1), "-o", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    _, fmt = PROFILES[stem]
+    official = load_document((OSCAL / f"{stem}-resolved-profile_catalog.{fmt}").read_bytes())
+    assert control_ids(json.loads(out.read_text())["catalog"]) == control_ids(official.body)

@@ -40,6 +40,8 @@ ATTRIBUTE = "attribute"  # class of the props that are attribute values
 def catalog_document(framework: Framework) -> dict[str, Any]:
     """The framework as an OSCAL catalog (three queries whatever its size)."""
     requirements = selectors.requirement_tree(framework=framework)
+    if framework.origin != Framework.Origin.SHIPPED:
+        return _imported(framework, requirements)
     tokens = unique_tokens(r.ref for r in requirements)
     children: dict[int | None, list[Requirement]] = {}
     ids = {r.pk for r in requirements}
@@ -68,6 +70,53 @@ def catalog_document(framework: Framework) -> dict[str, Any]:
     if groups:
         body["groups"] = groups
     return document("catalog", body)
+
+
+def _imported(framework: Framework, requirements: list[Requirement]) -> dict[str, Any]:
+    """An imported catalog (or resolved baseline) as it was loaded: its own ids, classes,
+    props, parts, parameters and links, its families as groups (the text is the publisher's,
+    and stays within the organisation that imported it)."""
+    children: dict[int | None, list[Requirement]] = {}
+    for req in requirements:
+        children.setdefault(req.parent_id, []).append(req)
+
+    def node(req: Requirement) -> dict[str, Any]:
+        oscal = req.oscal if isinstance(req.oscal, MappingType) else {}
+        out: dict[str, Any] = {"id": req.oscal_id or name_token(req.ref)}
+        if oscal.get("class"):
+            out["class"] = oscal["class"]
+        out["title"] = line(req.title)
+        for key, value in (("params", req.params), *((k, oscal.get(k)) for k in _KEPT)):
+            if value:
+                out[key] = value
+        kids = [node(child) for child in children.get(req.pk, [])]
+        if kids:
+            out["controls"] = kids
+        return out
+
+    groups, controls = [], []
+    for req in children.get(None, []):
+        item = node(req)
+        if req.kind == "family":
+            groups.append(item)
+        else:
+            controls.append(item)
+    meta = metadata(
+        title=framework.name,
+        last_modified=framework.loaded_at,
+        version=framework.version,
+        document_ids=[{"scheme": f"{NS}/framework", "identifier": framework.slug}],
+        props=[prop("framework", framework.slug), prop("origin", framework.origin)],
+    )
+    body: dict[str, Any] = {"metadata": meta}
+    if controls:
+        body["controls"] = controls
+    if groups:
+        body["groups"] = groups
+    return document("catalog", body)
+
+
+_KEPT = ("props", "links", "parts")
 
 
 def _metadata(framework: Framework) -> dict[str, Any]:
