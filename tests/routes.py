@@ -718,3 +718,14 @@ def _extend_controls() -> None:
 
 
 _extend_controls()
+
+
+def _extend_oscal() -> None:
+    """OSCAL imports and exports, and parameter values, have their own file."""
+    from tests.routes_oscal import OSCAL_API, OSCAL_UI
+
+    API.extend(OSCAL_API)
+    UI.extend(OSCAL_UI)
+
+
+_extend_oscal()

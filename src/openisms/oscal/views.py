@@ -24,17 +24,12 @@ from openisms.oscal import exports, jobs
 from openisms.oscal.forms import ImportForm
 
 
-def _catalogs(actor: Actor) -> list[Framework]:
-    return list(framework_list(orgs=actor.org.pk).filter(origin=Framework.Origin.OSCAL))
-
-
 @require_http_methods(["GET", "POST"])
 @org_view("catalog")
 def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    catalogs = _catalogs(actor)
-    form = ImportForm(
-        request.POST or None, request.FILES or None, catalogs=[c.slug for c in catalogs]
-    )
+    frameworks = list(framework_list(orgs=actor.org.pk))
+    catalogs = [f.slug for f in frameworks if f.origin == Framework.Origin.OSCAL]
+    form = ImportForm(request.POST or None, request.FILES or None, catalogs=catalogs)
     if request.method == "POST":
         actor.require(Perm.EDIT_ISMS, "Your role does not allow importing frameworks.")
         if form.is_valid():
@@ -59,12 +54,8 @@ def import_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         "form": form,
         "can_import": actor.can(Perm.EDIT_ISMS),
         "jobs": list(jobs.import_job_list(actor=actor)[:20]),
-        "imported": [
-            f for f in framework_list(orgs=actor.org.pk) if f.origin != Framework.Origin.SHIPPED
-        ],
-        "shipped": [
-            f for f in framework_list(orgs=actor.org.pk) if f.origin == Framework.Origin.SHIPPED
-        ],
+        "imported": [f for f in frameworks if f.origin != Framework.Origin.SHIPPED],
+        "shipped": [f for f in frameworks if f.origin == Framework.Origin.SHIPPED],
         "mapping_sets": list(mapping_set_list()),
     }
     return render(request, "oscal/import.html", context)
