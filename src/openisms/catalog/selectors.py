@@ -73,12 +73,17 @@ def _attribute_prefetch() -> Prefetch:
     return Prefetch("attribute_values", queryset=RequirementAttribute.objects.order_by("key", "id"))
 
 
+LIST_FIELDS = ("id", "ref", "title", "kind", "depth", "position", "is_new", "withdrawn", "theme")
+
+
 def requirement_list(
-    *, framework: Framework, filters: RequirementFilter, ranked: bool = True
+    *, framework: Framework, filters: RequirementFilter, ranked: bool = True, brief: bool = False
 ) -> QuerySet[Requirement]:
     """Requirements matching every facet (values within one facet are alternatives).
 
-    ``ranked=False`` skips relevance ordering and prefetching, for use inside other queries.
+    ``ranked=False`` skips relevance ordering and prefetching, for use inside other queries;
+    ``brief=True`` reads only what a list shows (an imported SP 800-53 control carries its
+    statement, parameters and OSCAL parts, which a list of 1,200 need not decode).
     """
     qs = Requirement.objects.filter(framework=framework, retired=False).select_related("framework")
     if filters.kind:
@@ -97,6 +102,8 @@ def requirement_list(
                 )
             )
     qs = search.apply(qs, filters.text) if filters.text.strip() else qs.order_by("position")
+    if brief:
+        return qs.only(*LIST_FIELDS, "framework__slug").prefetch_related(_attribute_prefetch())
     return qs.select_related("parent").prefetch_related(_attribute_prefetch())
 
 

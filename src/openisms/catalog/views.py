@@ -43,7 +43,14 @@ def framework(request: HttpRequest, actor: Actor, framework: str) -> HttpRespons
     filters = filters_from(request.GET)
     if filters.kind is None and fw.slug == selectors.ISO_FRAMEWORK:
         filters.kind = "control"
-    requirements = list(selectors.requirement_list(framework=fw, filters=filters))
+    imported = fw.origin != fw.Origin.SHIPPED
+    if imported and filters.kind == "all":
+        filters.kind = None
+    elif imported and filters.kind is None and not filters.theme and not filters.text.strip():
+        # An imported catalog opens on its controls; a family tab or a search shows the
+        # whole tree (enhancements under their controls).
+        filters.kind = "control"
+    requirements = list(selectors.requirement_list(framework=fw, filters=filters, brief=True))
     query = request.GET.copy()
     context = {
         "org": actor.org,
@@ -59,6 +66,7 @@ def framework(request: HttpRequest, actor: Actor, framework: str) -> HttpRespons
         "themes": THEMES if fw.origin == fw.Origin.SHIPPED else selectors.families(framework=fw),
         "query_without_theme": _without(query, "theme"),
         "query": query.urlencode(),
+        "imported": imported,
     }
     template = "catalog/framework.html#results" if request.htmx else "catalog/framework.html"  # type: ignore[attr-defined]
     return render(request, template, context)

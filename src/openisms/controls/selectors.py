@@ -93,12 +93,14 @@ class LinkedControl:
 
 
 def controls_of_requirements(
-    *, actor: Actor, requirement_ids: Iterable[int] | None = None
+    *, actor: Actor, requirement_ids: Iterable[int] | QuerySet[Any] | None = None
 ) -> dict[int, list[LinkedControl]]:
-    """The organisation's controls of each requirement (all requirements when ids is None),
-    in ref order: one query."""
+    """The organisation's controls of each requirement (all requirements when ids is None;
+    ids may be a subquery), in ref order: one query."""
     links = ControlRequirement.objects.filter(org=actor.org)
-    if requirement_ids is not None:
+    if isinstance(requirement_ids, QuerySet):
+        links = links.filter(requirement_id__in=requirement_ids)
+    elif requirement_ids is not None:
         links = links.filter(requirement_id__in=list(requirement_ids))
     out: dict[int, list[LinkedControl]] = {}
     rows = links.order_by("control__ref").values_list(

@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -180,10 +180,10 @@ class _Own:
     expired: int = 0
 
 
-def _assessments(actor: Actor, ids: Iterable[int]) -> dict[int, Any]:
+def _assessments(actor: Actor, within: QuerySet[Any]) -> dict[int, Any]:
     rows = (
         scoped(actor, SoaEntry)
-        .filter(requirement_id__in=list(ids))
+        .filter(requirement_id__in=within)
         .values("requirement_id", "applicable", "override_status", "status")
     )
     return {row["requirement_id"]: row for row in rows}
@@ -196,15 +196,13 @@ class _Evidence:
     samples: set[int] = field(default_factory=set)  # item numbers: the newest of each kind
 
 
-def _evidence_counts(actor: Actor, column: str, ids: list[int]) -> dict[int, _Evidence]:
+def _evidence_counts(actor: Actor, column: str, where: Q) -> dict[int, _Evidence]:
     """Per requirement (or control) id: how many links to current and expired evidence, and the
     newest item of each kind, counted in SQL (one query)."""
-    if not ids:
-        return {}
     expired = Q(fresh=Freshness.EXPIRED.value)
     rows = (
         scoped(actor, EvidenceLink)
-        .filter(**{f"{column}__in": ids})
+        .filter(where)
         .annotate(fresh=freshness_expr("item__"))
         .values(column)
         .annotate(
@@ -226,7 +224,10 @@ def _evidence_counts(actor: Actor, column: str, ids: list[int]) -> dict[int, _Ev
 
 
 def _evidence(
-    actor: Actor, ids: list[int], controls: dict[int, list[LinkedControl]]
+    actor: Actor,
+    ids: list[int],
+    within: QuerySet[Any],
+    controls: dict[int, list[LinkedControl]],
 ) -> tuple[dict[int, _Evidence], dict[int, EvidenceRef]]:
     """Evidence of each requirement (four queries): linked to it, or to one of its controls, or
     to another requirement one of its controls meets (a control's evidence is everything linked
@@ -238,9 +239,13 @@ def _evidence(
         org=actor.org, control_id__in=control_ids
     ).values_list("control_id", "requirement_id"):
         met.setdefault(control_id, set()).add(requirement_id)
-    wanted = sorted(set(ids).union(*met.values()))
-    by_requirement = _evidence_counts(actor, "requirement_id", wanted)
-    by_control = _evidence_counts(actor, "control_id", control_ids)
+    others = sorted(set().union(*met.values()) - set(ids))
+    by_requirement = _evidence_counts(
+        actor, "requirement_id", Q(requirement_id__in=within) | Q(requirement_id__in=others)
+    )
+    by_control = (
+        _evidence_counts(actor, "control_id", Q(control_id__in=control_ids)) if control_ids else {}
+    )
     out: dict[int, _Evidence] = {}
     for pk in ids:
         sources = {("r", pk)}
@@ -269,10 +274,13 @@ def _evidence(
     return out, named
 
 
-def _own(actor: Actor, ids: list[int]) -> dict[int, _Own]:
-    assessments = _assessments(actor, ids)
-    controls = controls_of_requirements(actor=actor, requirement_ids=ids)
-    evidence, named = _evidence(actor, ids, controls)
+def _own(actor: Actor, ids: list[int], within: QuerySet[Any]) -> dict[int, _Own]:
+    """What the organisation has for each requirement of ``ids``; ``within`` selects the same
+    requirements in SQL, so that a framework of a thousand requirements is not sent to the
+    database as a thousand parameters in every query."""
+    assessments = _assessments(actor, within)
+    controls = controls_of_requirements(actor=actor, requirement_ids=within)
+    evidence, named = _evidence(actor, ids, within, controls)
     out = {}
     for pk in ids:
         row = assessments.get(pk)
@@ -322,14 +330,28 @@ def _judge(own: _Own) -> tuple[str, str, list[str]]:
     return NOT_COVERED, source, reasons
 
 
+class _Req(NamedTuple):
+    """What coverage reads of a requirement (a tuple: a framework of a thousand requirements
+    is not worth a thousand model instances)."""
+
+    pk: int
+    ref: str
+    title: str
+    kind: str
+    parent_id: int | None
+    depth: int
+
+
 # Kinds judged even when they have children: an SP 800-53 control with enhancements is a
 # requirement of its own, not a heading over them.
 JUDGED_KINDS = frozenset({"control", "enhancement"})
 
 
-def _mappings(framework: Framework, reqs: list[Requirement]) -> list[tuple[int, int, str, str]]:
+def _mappings(
+    framework: Framework, assessed: QuerySet[Requirement], reqs: list[_Req]
+) -> list[tuple[int, int, str, str]]:
     """(source id, target id, relationship, provenance) of the pairs whose source is one of
-    ``reqs`` (edition successions left out).
+    ``reqs`` (``assessed``, the same in SQL; edition successions left out).
 
     Pairs link to shipped frameworks by foreign key. An imported framework (an OSCAL catalog
     or a baseline resolved from a profile) may exist once per organisation, so its pairs are
@@ -341,18 +363,25 @@ def _mappings(framework: Framework, reqs: list[Requirement]) -> list[tuple[int, 
     fields = ("relationship", "mapping_set__document", "mapping_set__name")
     if framework.origin == Framework.Origin.SHIPPED:
         rows = (
-            pairs.filter(source_id__in=[r.pk for r in reqs])
+            pairs.filter(source_id__in=assessed.values("pk"))
             .order_by("mapping_set__slug", "position")
             .values_list("source_id", "target_id", *fields)
         )
         return [(s, t, rel, document or name) for s, t, rel, document, name in rows]
     by_ref = {r.ref: r.pk for r in reqs}
     ref_rows = (
-        pairs.filter(mapping_set__source_framework=framework.maps_as, source_ref__in=by_ref)
+        pairs.filter(
+            mapping_set__source_framework=framework.maps_as,
+            source_ref__in=assessed.values("ref"),
+        )
         .order_by("mapping_set__slug", "position")
         .values_list("source_ref", "target_id", *fields)
     )
-    return [(by_ref[s], t, rel, document or name) for s, t, rel, document, name in ref_rows]
+    return [
+        (by_ref[s], t, rel, document or name)
+        for s, t, rel, document, name in ref_rows
+        if s in by_ref
+    ]
 
 
 def _by_mapping(
@@ -381,15 +410,20 @@ def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
     framework = Framework.objects.visible_to(actor.org.pk).filter(slug=framework_slug).first()
     if framework is None:
         raise Http404("No such framework.")
-    reqs = list(
-        assessed_requirements(framework_slug)
-        .order_by("position")
-        .only("id", "ref", "title", "kind", "parent_id", "depth")
-    )
+    assessed = assessed_requirements(framework_slug)
+    reqs = [
+        _Req(*row)
+        for row in assessed.order_by("position").values_list(
+            "id", "ref", "title", "kind", "parent_id", "depth"
+        )
+    ]
     ids = [r.pk for r in reqs]
-    pairs = _mappings(framework, reqs)
+    pairs = _mappings(framework, assessed, reqs)
     target_ids = sorted({t for _, t, _, _ in pairs} - set(ids))
-    own = _own(actor, ids + target_ids)
+    within = Requirement.objects.filter(
+        Q(pk__in=assessed.values("pk")) | Q(pk__in=target_ids)
+    ).values("pk")
+    own = _own(actor, ids + target_ids, within)
     targets = {
         r.pk: r for r in Requirement.objects.filter(pk__in=target_ids).select_related("framework")
     }
@@ -401,10 +435,10 @@ def coverage(*, actor: Actor, framework_slug: str) -> Coverage:
     parents = {r.parent_id for r in reqs if r.parent_id}
     by_id = {r.pk: r for r in reqs}
 
-    def pairs_of(req: Requirement) -> list[tuple[int, str, str]]:
+    def pairs_of(req: _Req) -> list[tuple[int, str, str]]:
         """A requirement's own pairs, else its nearest ancestor's (HIPAA maps standards, and
         their implementation specifications share that mapping)."""
-        node: Requirement | None = req
+        node: _Req | None = req
         while node is not None:
             if node.pk in by_source:
                 return by_source[node.pk]
@@ -467,8 +501,9 @@ def _count(items: Iterable[RequirementCoverage]) -> dict[str, int]:
     return {v: counts.get(v, 0) for v in VERDICTS}
 
 
-def _rollups(reqs: list[Requirement], leaves: list[RequirementCoverage]) -> list[Rollup]:
-    """Counts per requirement that has children (functions, categories, standards, themes)."""
+def _rollups(reqs: list[_Req], leaves: list[RequirementCoverage]) -> list[Rollup]:
+    """Counts per requirement that has children (functions, categories, standards, themes,
+    SP 800-53's families; not a control over its enhancements)."""
     by_id = {r.pk: r for r in reqs}
     under: dict[int, list[RequirementCoverage]] = {}
     for leaf in leaves:
@@ -477,5 +512,7 @@ def _rollups(reqs: list[Requirement], leaves: list[RequirementCoverage]) -> list
             under.setdefault(parent, []).append(leaf)
             parent = by_id[parent].parent_id
     return [
-        Rollup(r.ref, r.title, r.kind, r.depth, _count(under[r.pk])) for r in reqs if r.pk in under
+        Rollup(r.ref, r.title, r.kind, r.depth, _count(under[r.pk]))
+        for r in reqs
+        if r.pk in under and r.kind not in JUDGED_KINDS  # a control is judged, not a group
     ]
