@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["catalog_load.py", "bench_quant.py", "bench_soa.py", "bench_coverage.py"]
+BENCHES = [
+    "catalog_load.py",
+    "bench_quant.py",
+    "bench_soa.py",
+    "bench_coverage.py",
+    "bench_oscal.py",
+]
 
 
 def main() -> int:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from openisms.catalog.models import Framework, MappingSet, Requirement
+from openisms.cli import main
 from openisms.controls import services as control_services
 from openisms.core.models import AuditEvent
 from openisms.orgs.access import Actor, actor_for
@@ -20,7 +22,7 @@ from openisms.oscal.documents import load_document
 from openisms.oscal.errors import OscalError
 from openisms.oscal.services import GivenCatalog, oscal_import, read
 from openisms.oscal.validate import validate
-from tests.conftest import SHARED_DATA, World
+from tests.conftest import SHARED_DATA, World, token_client
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oscal"
 CORPUS = Path(SHARED_DATA) / "oscal" / "test-corpora" / "trestle-tests-data-json"
@@ -167,3 +169,14 @@ def test_a_profile_naming_an_unknown_control_is_refused(world: World) -> None:
     with pytest.raises(OscalError, match="ac-2-1"):
         _import(world, profile.read_bytes(), "bad-control", catalogs=[catalog])
     assert Framework.objects.count() == before
+
+
+def test_an_empty_register_gets_a_clear_message_not_an_invalid_ssp(
+    world: World, capsys: Any
+) -> None:
+    with pytest.raises(ValidationError, match="no control that meets"):
+        exports.ssp_document(actor=_owner(world), organization=world.org_a)
+    assert main(["oscal", "export", "ssp", "--org", "org-a"]) == 1
+    assert "no control that meets" in capsys.readouterr().err
+    response = token_client(world.owner_a).get("/api/v1/orgs/org-a/oscal/ssp")
+    assert response.status_code == 422 and "no control" in str(response.json()["detail"])

@@ -94,9 +94,10 @@ def export_catalog(request: HttpRequest, org: str, framework: str) -> Any:
     return _json(exports.catalog_document(fw), f"{fw.slug}-catalog")
 
 
-@router.get("/orgs/{org}/oscal/ssp", response={200: None, 404: Error})
+@router.get("/orgs/{org}/oscal/ssp", response={200: None, 404: Error, 422: Error})
 def export_ssp(request: HttpRequest, org: str) -> Any:
-    """The organisation's implementation as an OSCAL system security plan."""
+    """The organisation's implementation as an OSCAL system security plan (422 while the
+    control register has no control meeting an ISO/IEC 27001 requirement)."""
     a = actor(request, org)
     return _json(exports.ssp_document(actor=a, organization=a.org), f"{org}-ssp")
 

@@ -147,7 +147,8 @@ def run_import_job(job_id: int) -> str:
         job,
         status=ImportJob.Status.DONE,
         progress=100,
-        stage=str(result),
+        stage=(f"{result}; {len(result.notes)} warnings" if result.notes else str(result))[:120],
+        issues=[{"path": "", "message": f"Warning: {note}"} for note in result.notes[:200]],
         framework=result.framework,
     )
     return "done"

@@ -258,6 +258,7 @@ def prepare(
     if catalog_framework is not None:
         given.append(_source_document(catalog_framework))
     used: GivenCatalog | None = None
+    notes: list[str] = []
     if source.model == "catalog":
         body = source.body
         origin = Framework.Origin.OSCAL
@@ -274,7 +275,9 @@ def prepare(
                 ]
             )
         progress(35, "Resolving the profile")
-        body = resolve_profile(source, load=_loader(given, source))["catalog"]
+        warnings: list[Issue] = []
+        body = resolve_profile(source, load=_loader(given, source), warnings=warnings)["catalog"]
+        notes = [f"{w.path}: {w.message}" for w in warnings]
         used = given[0] if len(given) == 1 else None
         origin = Framework.Origin.BASELINE
         key_title = " ".join(
@@ -302,6 +305,7 @@ def prepare(
         digest=digest,
         catalog=used,
         baseline_of=catalog_framework,
+        notes=notes,
     )
 
 

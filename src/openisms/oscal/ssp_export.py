@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from openisms.assets import selectors as asset_selectors
 from openisms.assets.models import Asset, Classification
 from openisms.controls import selectors as control_selectors
@@ -110,6 +112,14 @@ def ssp_document(*, actor: Actor, organization: Organization) -> dict[str, Any]:
                 )
             )
 
+    if not implemented:
+        # OSCAL wants at least one implemented requirement: say what to do, not write an
+        # invalid document.
+        raise ValidationError(
+            "The control register has no control that meets a requirement of "
+            f"{framework_name} yet: an SSP describes how controls are implemented, so add one "
+            "(Controls, or set a status in the Statement of Applicability) first."
+        )
     resources = [catalog_resource(slug, framework_name)]
     resources.extend(
         evidence_resource(org, i) for i in sorted(cited.values(), key=lambda i: i.number)
@@ -141,7 +151,6 @@ def ssp_document(*, actor: Actor, organization: Organization) -> dict[str, Any]:
                 f"How {line(org.name)} implements the requirements of {framework_name}: one entry "
                 "per control of its register and requirement the control meets."
             ),
-            # The schema wants at least one: an empty register gives an invalid SSP.
             "implemented-requirements": implemented,
         },
         "back-matter": {"resources": resources},

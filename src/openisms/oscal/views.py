@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -82,9 +83,12 @@ def export_catalog(request: HttpRequest, actor: Actor, framework: str) -> HttpRe
 
 @org_view("catalog")
 def export_ssp(request: HttpRequest, actor: Actor) -> HttpResponse:
-    return _download(
-        exports.ssp_document(actor=actor, organization=actor.org), f"{actor.org.slug}-oscal-ssp"
-    )
+    try:
+        document = exports.ssp_document(actor=actor, organization=actor.org)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("oscal:import", org=actor.org.slug)
+    return _download(document, f"{actor.org.slug}-oscal-ssp")
 
 
 @org_view("catalog")

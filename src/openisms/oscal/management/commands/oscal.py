@@ -5,13 +5,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.catalog.models import Framework, MappingSet
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.oscal import exports
-from openisms.oscal.errors import OscalError
+from openisms.oscal.errors import Issue, OscalError
 from openisms.oscal.resolve import resolve_profile
 from openisms.oscal.services import GivenCatalog, oscal_import, read
 
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             getattr(self, f"_{options['action']}")(options)
         except OscalError as exc:
             raise CommandError(f"refused:\n{exc}") from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
 
     def _org(self, slug: str | None, *, required: bool) -> Organization | None:
         if slug is None:
@@ -120,6 +123,7 @@ class Command(BaseCommand):
         )
         owner = f"organisation {org.slug}" if org else "the whole instance"
         self.stdout.write(f"{result} for {owner}.")
+        self._warn(result.notes)
 
     def _resolve(self, options: dict[str, Any]) -> None:
         profile = read(_bytes(options["profile"]), filename=options["profile"])
@@ -138,7 +142,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No --catalog given for the import '{href}'.")
             return found
 
-        self._write(resolve_profile(profile, load=load), options["output"])
+        warnings: list[Issue] = []
+        self._write(resolve_profile(profile, load=load, warnings=warnings), options["output"])
+        self._warn([f"{w.path}: {w.message}" for w in warnings])
+
+    def _warn(self, notes: list[str]) -> None:
+        """Warnings (a profile written for a newer catalog sets parameters this one lacks)."""
+        if notes:
+            self.stderr.write(f"{len(notes)} warning(s), for example:")
+            for note in notes[:5]:
+                self.stderr.write(f"  {note}")
 
     def _validate(self, options: dict[str, Any]) -> None:
         document = read(_bytes(options["file"]), filename=options["file"])
