@@ -396,3 +396,28 @@ def test_cli_resolve_matches_the_official_resolved_catalog(
     _, fmt = PROFILES[stem]
     official = load_document((OSCAL / f"{stem}-resolved-profile_catalog.{fmt}").read_bytes())
     assert control_ids(json.loads(out.read_text())["catalog"]) == control_ids(official.body)
+
+
+def test_register_controls_meet_imported_requirements_directly(world: World) -> None:
+    """A control linked to the imported AC-2 decides its coverage itself; the API shows the
+    statement and parameters of an imported requirement."""
+    actor = _owner(world)
+    _import(world, slug="mini", mapping_key="nist-sp800-53r5")
+    tracking.framework_track(actor=actor, framework_slug="mini")
+    control_services.control_create(
+        actor=actor,
+        ref="AC-02",
+        name="Account management",
+        status="partially_implemented",
+        requirements=["mini:AC-2"],
+    )
+    ac2 = next(
+        r for r in coverage(actor=actor, framework_slug="mini").requirements if r.ref == "AC-2"
+    )
+    assert (ac2.verdict, ac2.source) == ("partial", "controls")
+    api = token_client(world.owner_a)
+    body = api.get("/api/v1/frameworks/mini/requirements/AC-1").json()
+    assert body["oscal_id"] == "ac-1" and body["statement"] and len(body["params"]) == 2
+    listing = {f["slug"]: f for f in api.get("/api/v1/frameworks").json()["items"]}
+    assert (listing["mini"]["origin"], listing["mini"]["private"]) == ("oscal", True)
+    assert listing["iso27001-2022"]["private"] is False

@@ -27,6 +27,13 @@ class FrameworkOut(Schema):
     status: str
     content_version: str
     requirement_count: int
+    origin: str  # shipped, oscal (an imported catalog) or baseline (a resolved profile)
+    private: bool  # imported by one of your organisations, which alone sees it
+    oscal_version: str
+
+    @staticmethod
+    def resolve_private(obj: Any) -> bool:
+        return obj.organization_id is not None
 
 
 class RequirementOut(Schema):
@@ -55,6 +62,10 @@ class RequirementDetail(RequirementOut):
     auditor_expects: list[str]
     guidance: dict[str, Any]
     predecessors: list[str]
+    oscal_id: str  # for a framework imported from OSCAL: its id, statement and parameters
+    statement: str
+    params: list[dict[str, Any]]
+    withdrawn: bool
 
     @staticmethod
     def resolve_predecessors(obj: Any) -> list[str]:
