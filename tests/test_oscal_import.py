@@ -310,8 +310,14 @@ def test_cli_import_validate_resolve(world: World, tmp_path: Path, capsys: Any) 
     assert main(["oscal", "import", catalog, "--slug", "mini", "--org", "org-a"]) == 0
     assert "mini: created" in capsys.readouterr().out
     assert Framework.objects.get(slug="mini").organization_id == world.org_a.pk
-    assert main(["oscal", "import", profile, "--slug", "mini-b", "--catalog", "mini"]) == 0
-    assert Framework.objects.get(slug="mini-b").organization_id is None
+    args = ["oscal", "import", profile, "--slug", "mini-b", "--catalog", "mini"]
+    assert main([*args, "--org", "org-a"]) == 0
+    assert Framework.objects.get(slug="mini-b").organization_id == world.org_a.pk
+    assert main(args) == 1  # for the whole instance, from one organisation's catalog
+    assert "belongs to one organisation" in capsys.readouterr().err
+    assert main(["oscal", "import", catalog, "--slug", "mini-shared"]) == 0
+    assert main(["oscal", "import", profile, "--slug", "mini-c", "--catalog", "mini-shared"]) == 0
+    assert Framework.objects.get(slug="mini-c").organization_id is None
 
 
 # --- the real NIST and FedRAMP files ------------------------------------------------------
@@ -421,3 +427,16 @@ def test_register_controls_meet_imported_requirements_directly(world: World) -> 
     listing = {f["slug"]: f for f in api.get("/api/v1/frameworks").json()["items"]}
     assert (listing["mini"]["origin"], listing["mini"]["private"]) == ("oscal", True)
     assert listing["iso27001-2022"]["private"] is False
+
+
+def test_an_instance_baseline_of_a_private_catalog_is_refused(world: World) -> None:
+    private = _import(world, slug="mini").framework
+    with pytest.raises(OscalError, match="belongs to one organisation"):
+        oscal_import(
+            actor=None,
+            organization=None,
+            data=(FIXTURES / "mini-profile.json").read_bytes(),
+            slug="leak",
+            catalog_framework=private,
+        )
+    assert not Framework.objects.filter(slug="leak").exists()

@@ -21,9 +21,6 @@ class SourceDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     content = models.BinaryField(help_text="zlib-compressed bytes of the document.")
-    catalog_sha256 = models.CharField(
-        max_length=64, blank=True, help_text="For a profile: the catalog it was resolved against."
-    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

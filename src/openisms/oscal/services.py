@@ -61,7 +61,6 @@ class Prepared:
     data: bytes
     framework_doc: dict[str, Any]
     digest: str
-    catalog: GivenCatalog | None = None
     baseline_of: Framework | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -257,7 +256,6 @@ def prepare(
     given = list(catalogs)
     if catalog_framework is not None:
         given.append(_source_document(catalog_framework))
-    used: GivenCatalog | None = None
     notes: list[str] = []
     if source.model == "catalog":
         body = source.body
@@ -278,7 +276,6 @@ def prepare(
         warnings: list[Issue] = []
         body = resolve_profile(source, load=_loader(given, source), warnings=warnings)["catalog"]
         notes = [f"{w.path}: {w.message}" for w in warnings]
-        used = given[0] if len(given) == 1 else None
         origin = Framework.Origin.BASELINE
         key_title = " ".join(
             str(g.document.body.get("metadata", {}).get("title", "")) for g in given
@@ -303,7 +300,6 @@ def prepare(
         data=data,
         framework_doc=framework_doc,
         digest=digest,
-        catalog=used,
         baseline_of=catalog_framework,
         notes=notes,
     )
@@ -343,6 +339,16 @@ def oscal_import(
             visible = visible.visible_to(organization.pk)
         if not visible.exists():
             raise OscalError([Issue("catalog", "no such catalog")])
+        if organization is None and catalog_framework.organization_id is not None:
+            raise OscalError(
+                [
+                    Issue(
+                        "catalog",
+                        f"'{catalog_framework.slug}' belongs to one organisation: a baseline of "
+                        "it for the whole instance would show its text to every organisation",
+                    )
+                ]
+            )
     prepared = prepare(
         data,
         filename=filename,
@@ -379,7 +385,6 @@ def _write(
             "sha256": hashlib.sha256(prepared.data).hexdigest(),
             "size": len(prepared.data),
             "content": zlib.compress(prepared.data, 6),
-            "catalog_sha256": "",
             "imported_by": actor.user if actor is not None else None,
         },
     )

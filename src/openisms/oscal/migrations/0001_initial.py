@@ -30,14 +30,6 @@ class Migration(migrations.Migration):
                 ("sha256", models.CharField(max_length=64)),
                 ("size", models.PositiveIntegerField()),
                 ("content", models.BinaryField(help_text="zlib-compressed bytes of the document.")),
-                (
-                    "catalog_sha256",
-                    models.CharField(
-                        blank=True,
-                        help_text="For a profile: the catalog it was resolved against.",
-                        max_length=64,
-                    ),
-                ),
                 ("imported_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "framework",
