@@ -64,7 +64,7 @@ def fixture_loader(href: str) -> Document:
 
 # --- purity --------------------------------------------------------------------------------------
 
-PURE = ("errors", "documents", "xml", "validate", "resolve", "flatten")
+PURE = ("errors", "documents", "xml", "validate", "resolve", "flatten", "mapping_import")
 ALLOWED = {"yaml", "defusedxml", "jsonschema", "regex", "openisms"}
 
 

@@ -180,3 +180,38 @@ def test_an_empty_register_gets_a_clear_message_not_an_invalid_ssp(
     assert "no control that meets" in capsys.readouterr().err
     response = token_client(world.owner_a).get("/api/v1/orgs/org-a/oscal/ssp")
     assert response.status_code == 422 and "no control" in str(response.json()["detail"])
+
+
+def test_a_mapping_collection_reimports_as_the_same_pairs(
+    db: Any, tmp_path: Path, capsys: Any
+) -> None:
+    """Our export of a set, imported back (`openisms oscal import`), is a user set with the same
+    pairs; a collection that does not name its frameworks needs --source and --target."""
+    shipped = MappingSet.objects.get(slug="nist-csf-2.0-to-iso27001-2022")
+    path = tmp_path / "csf.json"
+    path.write_bytes(_bytes(exports.mapping_document(shipped)))
+    # The shipped set's own slug is refused: shipped sets are not replaced by imports.
+    assert main(["oscal", "import", str(path)]) == 1
+    assert "ships with OpenISMS" in capsys.readouterr().err
+    assert main(["oscal", "import", str(path), "--slug", "csf-copy"]) == 0
+    copy = MappingSet.objects.get(slug="csf-copy")
+
+    def pairs(mapping_set: MappingSet) -> list[tuple[Any, ...]]:
+        return sorted(
+            mapping_set.pairs.values_list(
+                "source_ref", "target_ref", "relationship", "strength", "rationale"
+            )
+        )
+
+    assert copy.kind == "user" and copy.source_framework == "nist-csf-2.0"
+    assert pairs(copy) == pairs(shipped) and len(pairs(copy)) > 300
+    # From elsewhere: no framework named in the back-matter.
+    document = exports.mapping_document(shipped)
+    for resource in document["mapping-collection"]["back-matter"]["resources"]:
+        resource.pop("props"), resource.pop("document-ids")
+    path.write_bytes(_bytes(document))
+    assert main(["oscal", "import", str(path), "--slug", "csf-other"]) == 1
+    assert "--source" in capsys.readouterr().err
+    args = ["--source", "nist-csf-2.0", "--target", "iso27001-2022"]
+    assert main(["oscal", "import", str(path), "--slug", "csf-other", *args]) == 0
+    assert pairs(MappingSet.objects.get(slug="csf-other")) == pairs(shipped)

@@ -9,10 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.catalog.models import Framework, MappingSet
+from openisms.catalog.services import mapping_set_import
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.oscal import exports
+from openisms.oscal.documents import Document
 from openisms.oscal.errors import Issue, OscalError
+from openisms.oscal.mapping_import import mapping_set_document, suggested_slug
 from openisms.oscal.resolve import resolve_profile
 from openisms.oscal.services import GivenCatalog, oscal_import, read
 
@@ -49,6 +52,10 @@ class Command(BaseCommand):
             help="For a profile: the catalog file it selects from, or the slug of an imported "
             "catalog (repeat for several).",
         )
+        imp.add_argument(
+            "--source", help="For a mapping collection from elsewhere: its source framework."
+        )
+        imp.add_argument("--target", help="... and its target framework.")
         imp.add_argument(
             "--maps-as",
             help="The framework slug mapping sets call it (default: judged from the title; "
@@ -109,12 +116,17 @@ class Command(BaseCommand):
         return files, framework
 
     def _import(self, options: dict[str, Any]) -> None:
+        data = _bytes(options["file"])
+        document = read(data, filename=options["file"])
+        if document.model == "mapping-collection":
+            self._import_mapping(document, options)
+            return
         org = self._org(options["org"], required=False)
         files, framework = self._catalogs(options["catalog"])
         result = oscal_import(
             actor=None,
             organization=org,
-            data=_bytes(options["file"]),
+            data=data,
             filename=Path(options["file"]).name,
             slug=options["slug"],
             catalogs=files,
@@ -124,6 +136,26 @@ class Command(BaseCommand):
         owner = f"organisation {org.slug}" if org else "the whole instance"
         self.stdout.write(f"{result} for {owner}.")
         self._warn(result.notes)
+
+    def _import_mapping(self, document: Document, options: dict[str, Any]) -> None:
+        """A mapping collection becomes a mapping set of the whole instance (kind user), through
+        the catalogue's all-or-nothing mapping import."""
+        if options["org"]:
+            raise CommandError("Mapping sets belong to the whole instance: leave out --org.")
+        slug = options["slug"] or suggested_slug(document)
+        if not slug:
+            raise CommandError("Give the mapping set a slug (--slug).")
+        doc = mapping_set_document(
+            document, slug=slug, source=options["source"], target=options["target"]
+        )
+        outcome = mapping_set_import(
+            actor=None,
+            data=json.dumps(doc, ensure_ascii=False).encode(),
+            filename=Path(options["file"]).name,
+        )
+        if not outcome.ok:
+            raise CommandError("refused:\n" + "\n".join(outcome.problems))
+        self.stdout.write(f"{outcome.result}")
 
     def _resolve(self, options: dict[str, Any]) -> None:
         profile = read(_bytes(options["profile"]), filename=options["profile"])
