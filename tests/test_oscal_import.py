@@ -215,6 +215,9 @@ def test_iso_work_covers_an_imported_sp800_53_control(world: World) -> None:
     )
     found = verdicts()
     assert found["AC-2"] == "partial"
+    # The requirement page's crosswalk finds the pairs by ref too.
+    page = login(world.owner_a).get("/o/org-a/catalog/mini/AC-2/").content.decode()
+    assert "A.5.16" in page and "A.8.2" in page
     assert found["OPS-1"] == "not_covered"  # no pairs: the set knows no OPS family
 
 

@@ -308,9 +308,18 @@ class CrosswalkEntry:
 def crosswalk(req: Requirement) -> list[tuple[str, list[CrosswalkEntry]]]:
     """The requirements of other frameworks that ``req`` relates to, in both directions,
     grouped by framework. Edition successions are left out (the transition shows them). Reads
-    only what :func:`requirement_get` prefetched: no queries."""
+    only what :func:`requirement_get` prefetched (no queries), but for an imported framework,
+    whose pairs are found by the slug the sets call it and the ref (two queries)."""
     entries: list[CrosswalkEntry] = []
-    for m in req.mappings_out.all():
+    outgoing, incoming = list(req.mappings_out.all()), list(req.mappings_in.all())
+    if req.framework.origin != Framework.Origin.SHIPPED:
+        key = req.framework.maps_as
+        linked = Mapping.objects.select_related(
+            "mapping_set", "source__framework", "target__framework"
+        )
+        outgoing += linked.filter(mapping_set__source_framework=key, source_ref=req.ref)
+        incoming += linked.filter(mapping_set__target_framework=key, target_ref=req.ref)
+    for m in outgoing:
         if m.relationship != Mapping.Relationship.SUCCESSOR:
             entries.append(
                 CrosswalkEntry(
@@ -321,7 +330,7 @@ def crosswalk(req: Requirement) -> list[tuple[str, list[CrosswalkEntry]]]:
                     m.mapping_set,
                 )
             )
-    for m in req.mappings_in.all():
+    for m in incoming:
         if m.relationship != Mapping.Relationship.SUCCESSOR:
             relationship = _INVERSE.get(m.relationship, m.relationship)
             entries.append(

@@ -200,11 +200,15 @@ def framework_document(
     refs = _refs(rows)
     families = _families(rows)
     title = str(meta.get("title") or slug).strip()
+    if mapping_key == SP800_53_R5 and origin == Framework.Origin.OSCAL:
+        short = "NIST SP 800-53 Rev. 5"
+    else:
+        short = short_name(title)
     return {
         "schema": SCHEMA,
         "slug": slug,
         "name": title[:200],
-        "short_name": title[:60],
+        "short_name": short,
         "version": str(meta.get("version") or "")[:40] or "unversioned",
         "publisher": str(meta.get("publisher") or "OSCAL import")[:120],
         "description": str(meta.get("remarks") or "")[:5000],
@@ -215,6 +219,14 @@ def framework_document(
         "oscal_version": oscal_version[:20],
         "requirements": [_requirement(r, refs, families) for r in rows],
     }
+
+
+def short_name(title: str, limit: int = 60) -> str:
+    """A name for tabs and breadcrumbs: the title before its subtitle, cut at a word."""
+    head = title.split(": ", 1)[0].strip() or title
+    if len(head) <= limit:
+        return head
+    return head[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _slug(slug: str | None, title: str) -> str:
