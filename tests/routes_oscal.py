@@ -17,6 +17,7 @@ from openisms.catalog.models import Framework
 from openisms.orgs.access import Actor, actor_for
 from openisms.oscal import jobs
 from openisms.oscal.services import oscal_import
+from openisms.soa import tracking
 from tests.routes import Ctx, Route
 from tests.routes_controls import _grow
 
@@ -58,6 +59,15 @@ def _mapping(ctx: Ctx) -> dict[str, Any]:
     return {"mapping_set": "nist-csf-2.0-to-iso27001-2022"}
 
 
+def _removable(ctx: Ctx) -> dict[str, Any]:
+    """An import of its own for each removal, tracked so that assessments go with it."""
+    _grow(ctx)
+    slug = f"gone-{next(_seq)}"
+    oscal_import(actor=_owner(ctx), organization=ctx.world.org_a, data=MINI.read_bytes(), slug=slug)
+    tracking.framework_track(actor=_owner(ctx), framework_slug=slug)
+    return {"framework": slug}
+
+
 def _grown(ctx: Ctx) -> dict[str, Any]:
     _mini(ctx)
     return {}
@@ -88,6 +98,7 @@ OSCAL_API: list[Route] = [
     Route("GET", P + "/oscal/imports/{job_id}", "org", 200, 200, params=_job),
     Route("GET", P + "/oscal/catalogs/{framework}", "org", 200, 200, params=_catalog),
     Route("GET", P + "/oscal/ssp", "org", 200, 200, params=_grown),
+    Route("DELETE", P + "/oscal/frameworks/{framework}", "org", 204, 403, params=_removable),
     Route("GET", P + "/oscal/assessment-results", "org", 200, 200, params=_grown),
     Route(
         "GET",
@@ -104,6 +115,7 @@ OSCAL_UI: list[Route] = [
     Route("GET", "oscal:import", "org", 200, 200, params=_grown),
     Route("POST", "oscal:import", "org", 302, 403, body=_upload, multipart=True),
     Route("GET", "oscal:job", "org", 200, 200, params=_job),
+    Route("POST", "oscal:framework_delete", "org", 302, 403, params=_removable),
     Route("GET", "oscal:export_ssp", "org", 200, 200, params=_grown),
     Route("GET", "oscal:export_assessment_results", "org", 200, 200, params=_grown),
     Route("GET", "oscal:export_catalog", "org", 200, 200, params=_catalog),

@@ -243,7 +243,7 @@ def test_parameter_values(world: World) -> None:
     body = {"values": {"ac-1_prm_1": "", "ac-1_prm_2": "every quarter"}}
     response = api.put(url, body, content_type="application/json")
     assert response.status_code == 200, response.content
-    values = {p["id"]: p["value"] for p in response.json()}
+    values = {p["id"]: p["value"] for p in response.json()["parameters"]}
     assert values == {"ac-1_prm_1": None, "ac-1_prm_2": "every quarter"}
     other = token_client(world.owner_b)
     assert other.get(url.replace("org-a", "org-b")).status_code == 404
@@ -443,3 +443,40 @@ def test_an_instance_baseline_of_a_private_catalog_is_refused(world: World) -> N
             catalog_framework=private,
         )
     assert not Framework.objects.filter(slug="leak").exists()
+
+
+def test_removing_an_import(world: World, capsys: Any) -> None:
+    """An organisation removes its own import (with its assessments); not while a control meets
+    one of its requirements; never a shipped framework or another organisation's."""
+    actor = _owner(world)
+    fw = _import(world, slug="mini").framework
+    tracking.framework_track(actor=actor, framework_slug="mini")
+    control = control_services.control_create(
+        actor=actor, ref="AC-02", name="Accounts", requirements=["mini:AC-2"]
+    )
+    api = token_client(world.owner_a)
+    refused = api.delete("/api/v1/orgs/org-a/oscal/frameworks/mini")
+    assert refused.status_code == 422 and "1 controls" in str(refused.json())
+    assert (
+        token_client(world.users_a["viewer"])
+        .delete("/api/v1/orgs/org-a/oscal/frameworks/mini")
+        .status_code
+        == 403
+    )
+    assert (
+        token_client(world.owner_b).delete("/api/v1/orgs/org-b/oscal/frameworks/mini").status_code
+        == 404
+    )
+    assert api.delete("/api/v1/orgs/org-a/oscal/frameworks/iso27001-2022").status_code == 404
+    control_services.control_delete(actor=actor, control=control)
+    assert api.delete("/api/v1/orgs/org-a/oscal/frameworks/mini").status_code == 204
+    assert not Framework.objects.filter(pk=fw.pk).exists()
+    assert not Requirement.objects.filter(framework_id=fw.pk).exists()
+    event = AuditEvent.objects.get(action="framework.delete")
+    assert event.before["requirements"] == len(MINI_REFS) and event.before["assessments"] > 0
+    # The operator's command line removes an instance-wide import; shipped ones stay.
+    assert main(["oscal", "import", str(FIXTURES / "mini-catalog.json"), "--slug", "shared"]) == 0
+    assert main(["oscal", "remove", "shared"]) == 0
+    assert "Removed shared" in capsys.readouterr().out
+    assert main(["oscal", "remove", "iso27001-2022"]) == 1
+    assert "cannot be removed" in capsys.readouterr().err

@@ -119,6 +119,7 @@ Commands:
                              an OSCAL catalog or profile (JSON, YAML, XML) as a framework
   oscal resolve PROFILE --catalog FILE [-o FILE]      the resolved catalog as OSCAL JSON
   oscal validate FILE                                 every problem of an OSCAL document
+  oscal remove SLUG                                   an imported framework
   oscal export catalog FRAMEWORK | ssp --org SLUG | assessment-results --org SLUG
                | mapping --source SLUG --target SLUG [-o FILE]
   audit-pack --org SLUG -o FILE.zip   approved SoA, risk register, evidence, SHA-256 manifest

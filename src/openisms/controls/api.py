@@ -172,24 +172,30 @@ class ParameterOut(Schema):
     value: str | None  # the organisation's value, if set
 
 
+class ParametersOut(Schema):
+    framework: str
+    ref: str
+    parameters: list[ParameterOut]
+
+
 class ParametersIn(Schema):
     values: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=2000)]]
 
 
 @router.get(
     "/orgs/{org}/frameworks/{framework}/requirements/{ref}/parameters",
-    response={200: list[ParameterOut], 404: Error},
+    response={200: ParametersOut, 404: Error},
 )
 def parameter_list(request: HttpRequest, org: str, framework: str, ref: str) -> Any:
     """A requirement's parameters with the organisation's values (SP 800-53's
     organisation-defined parameters)."""
     a = actor(request, org)
-    return selectors.parameters_of(actor=a, framework=framework, ref=ref)
+    return _parameters(a, framework, ref)
 
 
 @router.put(
     "/orgs/{org}/frameworks/{framework}/requirements/{ref}/parameters",
-    response={200: list[ParameterOut], 403: Error, 404: Error, 422: Error},
+    response={200: ParametersOut, 403: Error, 404: Error, 422: Error},
 )
 def parameter_set(
     request: HttpRequest, org: str, framework: str, ref: str, payload: ParametersIn
@@ -198,4 +204,9 @@ def parameter_set(
     a = actor(request, org)
     requirement = selectors.requirement_for_parameters(actor=a, framework=framework, ref=ref)
     services.parameter_values_set(actor=a, requirement=requirement, values=payload.values)
-    return selectors.parameters_of(actor=a, framework=framework, ref=ref)
+    return _parameters(a, framework, ref)
+
+
+def _parameters(a: Any, framework: str, ref: str) -> dict[str, Any]:
+    parameters = selectors.parameters_of(actor=a, framework=framework, ref=ref)
+    return {"framework": framework, "ref": ref, "parameters": parameters}

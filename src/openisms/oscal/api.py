@@ -9,12 +9,13 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from openisms.catalog.selectors import framework_get, mapping_set_get
-from openisms.core.api import Error
+from openisms.core.api import Error, Pagination
 from openisms.orgs.access import Perm
 from openisms.orgs.access import request_actor as actor
-from openisms.oscal import exports, jobs
+from openisms.oscal import exports, jobs, services
 
 router = Router(tags=["oscal"])
 
@@ -71,8 +72,10 @@ def import_create(
 
 
 @router.get("/orgs/{org}/oscal/imports", response={200: list[ImportJobOut], 404: Error})
+@paginate(Pagination)
 def import_list(request: HttpRequest, org: str) -> Any:
-    return list(jobs.import_job_list(actor=actor(request, org))[:50])
+    """The organisation's import jobs, newest first."""
+    return jobs.import_job_list(actor=actor(request, org))
 
 
 @router.get("/orgs/{org}/oscal/imports/{job_id}", response={200: ImportJobOut, 404: Error})
@@ -119,3 +122,17 @@ def export_mapping(request: HttpRequest, org: str, mapping_set: str) -> Any:
     actor(request, org)
     found = mapping_set_get(slug=mapping_set)
     return _json(exports.mapping_document(found), f"{found.slug}-mapping")
+
+
+@router.delete(
+    "/orgs/{org}/oscal/frameworks/{framework}",
+    response={204: None, 403: Error, 404: Error, 422: Error},
+)
+def framework_delete(request: HttpRequest, org: str, framework: str) -> Any:
+    """Remove a framework the organisation imported, with its assessments (422 while controls,
+    evidence or tasks point at its requirements)."""
+    a = actor(request, org)
+    services.oscal_framework_delete(
+        actor=a, framework=jobs.imported_framework(actor=a, slug=framework)
+    )
+    return Status(204, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.tasks import task
 from django.utils import timezone
 
@@ -21,11 +22,24 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 
 def import_job_list(*, actor: Actor) -> QuerySet[ImportJob]:
-    return scoped(actor, ImportJob).select_related("framework", "requested_by")
+    """The organisation's jobs, without the uploads they hold while they wait."""
+    return (
+        scoped(actor, ImportJob)
+        .select_related("framework", "requested_by")
+        .defer("content", "catalog_content")
+    )
 
 
 def import_job_get(*, actor: Actor, job_id: int) -> ImportJob:
     return get_scoped_or_404(import_job_list(actor=actor), pk=job_id)
+
+
+def imported_framework(*, actor: Actor, slug: str) -> Framework:
+    """A framework the actor's organisation imported (404 for any other)."""
+    framework = Framework.objects.filter(slug=slug, organization=actor.org).first()
+    if framework is None:
+        raise Http404("No such imported framework.")
+    return framework
 
 
 def import_job_create(

@@ -19,14 +19,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from openisms.catalog.errors import CatalogError
 from openisms.catalog.loader import SCHEMA, load_document
-from openisms.catalog.models import Framework
+from openisms.catalog.models import Framework, Requirement
+from openisms.controls.models import ControlRequirement
 from openisms.core import audit
+from openisms.evidence.models import EvidenceLink
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.models import Organization
 from openisms.oscal.documents import Document
@@ -36,6 +38,8 @@ from openisms.oscal.flatten import Row, catalog_metadata, catalog_rows
 from openisms.oscal.models import SourceDocument
 from openisms.oscal.resolve import resolve_profile
 from openisms.oscal.validate import validate
+from openisms.soa.models import SoaEntry, TrackedFramework
+from openisms.work.models import Task
 
 Progress = Callable[[int, str], None]
 IMPORTABLE = ("catalog", "profile")
@@ -417,3 +421,43 @@ def _write(
             },
         )
     return ImportResult(framework, loaded.status, prepared.source.model, count, prepared.notes)
+
+
+@transaction.atomic
+def oscal_framework_delete(*, actor: Actor | None, framework: Framework) -> dict[str, int]:
+    """Remove an imported framework with its requirements, parameter values and the
+    organisation's assessments of it (an operator, no actor, may remove any import; members
+    who edit the ISMS, their organisation's). Refused while a control, an evidence link or a
+    task still points at one of its requirements: unlink those first. Returns what went."""
+    if framework.origin == Framework.Origin.SHIPPED:
+        raise ValidationError({"framework": "Shipped frameworks cannot be removed."})
+    if actor is not None:
+        if framework.organization_id != actor.org.pk:
+            raise ValidationError({"framework": "No such imported framework."})
+        actor.require(Perm.EDIT_ISMS, "Your role does not allow removing frameworks.")
+    requirements = Requirement.objects.filter(framework=framework)
+    blockers = {
+        "controls": ControlRequirement.objects.filter(requirement__in=requirements).count(),
+        "evidence links": EvidenceLink.objects.filter(requirement__in=requirements).count(),
+        "tasks": Task.objects.filter(requirement__in=requirements).count(),
+    }
+    named = [f"{n} {what}" for what, n in blockers.items() if n]
+    if named:
+        raise ValidationError(
+            {
+                "framework": f"{framework.short_name} is still in use ({', '.join(named)} "
+                "point at its requirements): unlink them first."
+            }
+        )
+    assessments, _ = SoaEntry.objects.filter(requirement__in=requirements).delete()
+    TrackedFramework.objects.filter(framework=framework).delete()
+    gone = {"requirements": requirements.count(), "assessments": assessments}
+    audit.record(
+        actor=actor.user if actor is not None else None,
+        org=framework.organization,
+        action="framework.delete",
+        obj=framework,
+        before={"slug": framework.slug, "name": framework.name, "origin": framework.origin, **gone},
+    )
+    framework.delete()
+    return gone

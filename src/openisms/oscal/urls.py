@@ -9,6 +9,11 @@ P = "o/<slug:org>/oscal/"
 urlpatterns = [
     path(P, views.import_page, name="import"),
     path(P + "imports/<int:job_id>/", views.job_page, name="job"),
+    path(
+        P + "frameworks/<framework_slug:framework>/delete/",
+        views.framework_delete,
+        name="framework_delete",
+    ),
     path(P + "export/ssp/", views.export_ssp, name="export_ssp"),
     path(
         P + "export/assessment-results/",

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.catalog.models import Framework
 from openisms.catalog.selectors import (
@@ -21,7 +21,7 @@ from openisms.catalog.selectors import (
 from openisms.core.forms import form_errors_from
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
-from openisms.oscal import exports, jobs
+from openisms.oscal import exports, jobs, services
 from openisms.oscal.forms import ImportForm
 
 
@@ -103,3 +103,20 @@ def export_assessment_results(request: HttpRequest, actor: Actor) -> HttpRespons
 def export_mapping(request: HttpRequest, actor: Actor, mapping_set: str) -> HttpResponse:
     found = mapping_set_get(slug=mapping_set)
     return _download(exports.mapping_document(found), f"{found.slug}-oscal-mapping")
+
+
+@require_POST
+@org_view("catalog")
+def framework_delete(request: HttpRequest, actor: Actor, framework: str) -> HttpResponse:
+    found = jobs.imported_framework(actor=actor, slug=framework)
+    try:
+        gone = services.oscal_framework_delete(actor=actor, framework=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{found.short_name} removed ({gone['requirements']} requirements, "
+            f"{gone['assessments']} assessments).",
+        )
+    return redirect("oscal:import", org=actor.org.slug)

@@ -17,7 +17,7 @@ from openisms.oscal.documents import Document
 from openisms.oscal.errors import Issue, OscalError
 from openisms.oscal.mapping_import import mapping_set_document, suggested_slug
 from openisms.oscal.resolve import resolve_profile
-from openisms.oscal.services import GivenCatalog, oscal_import, read
+from openisms.oscal.services import GivenCatalog, oscal_framework_delete, oscal_import, read
 
 USAGE = (
     "OSCAL: 'oscal import FILE [--slug SLUG] [--org SLUG] [--catalog FILE|SLUG]', "
@@ -65,6 +65,8 @@ class Command(BaseCommand):
         res.add_argument("profile")
         res.add_argument("--catalog", action="append", required=True)
         res.add_argument("-o", "--output")
+        rem = sub.add_parser("remove", help="Remove an imported framework.")
+        rem.add_argument("framework")
         val = sub.add_parser("validate", help="Check a document and list every problem.")
         val.add_argument("file")
         exp = sub.add_parser("export", help="Write an OSCAL document.")
@@ -184,6 +186,16 @@ class Command(BaseCommand):
             self.stderr.write(f"{len(notes)} warning(s), for example:")
             for note in notes[:5]:
                 self.stderr.write(f"  {note}")
+
+    def _remove(self, options: dict[str, Any]) -> None:
+        framework = Framework.objects.filter(slug=options["framework"]).first()
+        if framework is None:
+            raise CommandError(f"No framework '{options['framework']}'.")
+        gone = oscal_framework_delete(actor=None, framework=framework)
+        self.stdout.write(
+            f"Removed {framework.slug} ({gone['requirements']} requirements, "
+            f"{gone['assessments']} assessments)."
+        )
 
     def _validate(self, options: dict[str, Any]) -> None:
         document = read(_bytes(options["file"]), filename=options["file"])
