@@ -228,7 +228,7 @@ def test_parameter_values(world: World) -> None:
     control_services.parameter_values_set(
         actor=actor, requirement=ac1, values={"ac-1_prm_1": "the CISO"}
     )
-    params = {p.id: p for p in parameters_of(actor=actor, framework="mini", ref="AC-1")}
+    params = {p.id: p for p in parameters_of(actor=actor, requirement=ac1)}
     assert params["ac-1_prm_1"].value == "the CISO" and params["ac-1_prm_2"].value is None
     with pytest.raises(ValidationError, match="no parameter"):
         control_services.parameter_values_set(actor=actor, requirement=ac1, values={"nope": "x"})

@@ -190,7 +190,8 @@ def parameter_list(request: HttpRequest, org: str, framework: str, ref: str) -> 
     """A requirement's parameters with the organisation's values (SP 800-53's
     organisation-defined parameters)."""
     a = actor(request, org)
-    return _parameters(a, framework, ref)
+    requirement = selectors.requirement_for_parameters(actor=a, framework=framework, ref=ref)
+    return _parameters(a, requirement)
 
 
 @router.put(
@@ -204,9 +205,13 @@ def parameter_set(
     a = actor(request, org)
     requirement = selectors.requirement_for_parameters(actor=a, framework=framework, ref=ref)
     services.parameter_values_set(actor=a, requirement=requirement, values=payload.values)
-    return _parameters(a, framework, ref)
+    return _parameters(a, requirement)
 
 
-def _parameters(a: Any, framework: str, ref: str) -> dict[str, Any]:
-    parameters = selectors.parameters_of(actor=a, framework=framework, ref=ref)
-    return {"framework": framework, "ref": ref, "parameters": parameters}
+def _parameters(a: Any, requirement: Any) -> dict[str, Any]:
+    parameters = selectors.parameters_of(actor=a, requirement=requirement)
+    return {
+        "framework": requirement.framework.slug,
+        "ref": requirement.ref,
+        "parameters": parameters,
+    }

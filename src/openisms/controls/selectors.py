@@ -180,30 +180,16 @@ def requirement_for_parameters(*, actor: Actor, framework: str, ref: str) -> Req
     return requirement
 
 
-def parameter_text(param: dict[str, Any]) -> str:
-    """What the catalogue says a parameter is: its values, its choices, or its label."""
-    values = [str(v) for v in param.get("values") or []]
-    if values:
-        return ", ".join(values)
-    select = param.get("select") or {}
-    choices = [str(c) for c in select.get("choice") or []]
-    if choices:
-        many = " (one or more)" if select.get("how-many") == "one-or-more" else ""
-        return f"Selection{many}: " + "; ".join(choices)
-    constraints = [str(c.get("description", "")) for c in param.get("constraints") or []]
-    label = str(param.get("label") or param.get("id") or "")
-    return " ".join([f"Assignment: {label}", *[c for c in constraints if c]])
-
-
-def parameters_of(*, actor: Actor, framework: str, ref: str) -> list[Parameter]:
-    requirement = requirement_for_parameters(actor=actor, framework=framework, ref=ref)
+def parameters_of(*, actor: Actor, requirement: Requirement) -> list[Parameter]:
+    """A requirement's parameters (what the catalog says of each, as imported) with the
+    organisation's values (one query)."""
     values = parameter_values(actor=actor, requirement_ids=[requirement.pk]).get(requirement.pk, {})
     return [
         Parameter(
-            id=str(p.get("id", "")),
+            id=str(p["id"]),
             label=str(p.get("label") or ""),
-            catalog=parameter_text(p),
-            value=values.get(str(p.get("id", ""))),
+            catalog=str(p.get("text") or ""),
+            value=values.get(str(p["id"])),
         )
         for p in requirement.params or []
         if p.get("id")

@@ -86,7 +86,7 @@ def _imported(framework: Framework, requirements: list[Requirement]) -> dict[str
         if oscal.get("class"):
             out["class"] = oscal["class"]
         out["title"] = line(req.title)
-        for key, value in (("params", req.params), *((k, oscal.get(k)) for k in _KEPT)):
+        for key, value in ((k, oscal.get(k)) for k in _KEPT):
             if value:
                 out[key] = value
         kids = [node(child) for child in children.get(req.pk, [])]
@@ -116,7 +116,7 @@ def _imported(framework: Framework, requirements: list[Requirement]) -> dict[str
     return document("catalog", body)
 
 
-_KEPT = ("props", "links", "parts")
+_KEPT = ("params", "props", "links", "parts")  # in OSCAL's order of a control's fields
 
 
 def _metadata(framework: Framework) -> dict[str, Any]:

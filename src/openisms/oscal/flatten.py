@@ -26,6 +26,7 @@ class Row:
     statement: str = ""
     guidance: str = ""
     params: list[dict[str, Any]] = field(default_factory=list)
+    raw_params: list[dict[str, Any]] = field(default_factory=list)  # as the catalog wrote them
     withdrawn: bool = False
     props: list[dict[str, Any]] = field(default_factory=list)
     parts: list[dict[str, Any]] = field(default_factory=list)
@@ -67,7 +68,8 @@ def catalog_rows(catalog_body: dict[str, Any]) -> list[Row]:
                     control_class=str(group.get("class", "")),
                     statement=_statement(group, params),
                     guidance=_guidance(group, params),
-                    params=[_param_json(p) for p in group.get("params") or []],
+                    params=[_param_json(p, params) for p in group.get("params") or []],
+                    raw_params=list(group.get("params") or []),
                     props=list(group.get("props") or []),
                     parts=list(group.get("parts") or []),
                     links=list(group.get("links") or []),
@@ -93,7 +95,8 @@ def catalog_rows(catalog_body: dict[str, Any]) -> list[Row]:
                     control_class=str(control.get("class", "")),
                     statement=_statement(control, params),
                     guidance=_guidance(control, params),
-                    params=[_param_json(p) for p in control.get("params") or []],
+                    params=[_param_json(p, params) for p in control.get("params") or []],
+                    raw_params=list(control.get("params") or []),
                     withdrawn=any(
                         p.get("name") == "status" and p.get("value") == "withdrawn" for p in props
                     ),
@@ -209,8 +212,10 @@ def _guidance(obj: dict[str, Any], params: dict[str, dict[str, Any]]) -> str:
     return "\n\n".join(texts)
 
 
-def _param_json(param: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": param.get("id", "")}
+def _param_json(param: dict[str, Any], params: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A parameter as pages show it (``text``: what the catalog says, as in the statement);
+    the OSCAL parameter itself is kept in ``Row.raw_params`` for export."""
+    out: dict[str, Any] = {"id": param.get("id", ""), "text": render_param(param, params)}
     for key in ("label", "class", "usage"):
         if key in param:
             out[key] = param[key]

@@ -151,6 +151,7 @@ def _requirement(row: Row, refs: dict[str, str], families: dict[str, str]) -> di
         "params": row.params,
         "withdrawn": row.withdrawn,
         "oscal": {
+            "params": row.raw_params,
             "class": row.control_class,
             "guidance": row.guidance,
             "props": row.props,

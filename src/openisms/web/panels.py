@@ -57,9 +57,7 @@ def parameters_panel(actor: Actor, *, requirement: Any) -> dict[str, Any]:
     with the organisation's values, editable by members who edit the ISMS."""
     if not requirement.params:
         return {}
-    parameters = controls_selectors.parameters_of(
-        actor=actor, framework=requirement.framework.slug, ref=requirement.ref
-    )
+    parameters = controls_selectors.parameters_of(actor=actor, requirement=requirement)
     return {
         "parameters": parameters,
         "can_set_parameters": actor.can(Perm.EDIT_ISMS),
