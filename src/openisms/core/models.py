@@ -32,6 +32,69 @@ class OrgScopedModel(TimestampedModel):
         abstract = True
 
 
+class ApprovalState(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted (awaiting approval)"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class ApprovalVersion(OrgScopedModel):
+    """Base of every frozen, approvable version: the SoA, documents, the ISMS context, audit
+    reports, management review minutes.
+
+    A version is submitted with a snapshot of what it freezes; management approves or rejects
+    it, and from then on it never changes. The workflow (one pending version per subject,
+    numbering, who may decide, separation of duties, audit events) lives in
+    ``openisms.orgs.approvals``; a subclass adds what identifies its subject (a document, say)
+    and any columns of its own. Subclasses declare constraints for their own subject: unique
+    (subject, number) and at most one submitted version per subject.
+    """
+
+    State = ApprovalState
+
+    number = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=ApprovalState.choices, default=ApprovalState.SUBMITTED
+    )
+    snapshot = models.JSONField(help_text="What the version froze, as it was submitted.")
+    comment = models.TextField(blank=True, help_text="The submitter's note.")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    audit_exclude = ("created_at", "updated_at", "snapshot")
+
+    class Meta:
+        abstract = True
+        ordering = ["-number"]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == ApprovalState.SUBMITTED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == ApprovalState.APPROVED
+
+
 class AuditChain(models.Model):
     """Head of one hash chain: the last sequence number and hash written.
 

@@ -70,6 +70,14 @@ class Organization(TimestampedModel):
         verbose_name="PII role",
         help_text="Whether the organisation acts as a PII controller, processor or both.",
     )
+    separate_approval = models.BooleanField(
+        default=True,
+        verbose_name="Separate approval",
+        help_text=(
+            "Whoever submits a version (the SoA, a document, an audit report, review minutes) "
+            "may not approve it, and nobody accepts a risk they own."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     audit_exclude = ("created_at", "updated_at")

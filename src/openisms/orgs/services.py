@@ -29,6 +29,7 @@ class OrganizationChanges(TypedDict, total=False):
     size: str
     sector: str
     pii_role: str
+    separate_approval: bool
 
 
 ORG_FIELDS = tuple(OrganizationChanges.__annotations__)

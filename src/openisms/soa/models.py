@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import OrgScopedModel
+from openisms.core.models import ApprovalVersion, OrgScopedModel
 
 DEFAULT_FRAMEWORK = "iso27001-2022"
 CLAUSE_REF_RE = r"^[0-9]+(\.[0-9]+)*$"  # 4, 6.1, 6.1.2 (not the lettered items such as 6.1.2.a)
@@ -130,45 +130,15 @@ class SoaEntry(OrgScopedModel):
         return str(self.requirement)
 
 
-class SoaVersion(OrgScopedModel):
+class SoaVersion(ApprovalVersion):
     """A frozen copy of the whole SoA, submitted for approval.
 
     The working SoA (the live rows) is the draft. Only one version may wait for a decision at a
-    time; an approved (or rejected) version is never changed again.
+    time; an approved (or rejected) version is never changed again. The workflow is the shared
+    one (``openisms.orgs.approvals``).
     """
 
-    class State(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted (awaiting approval)"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-
-    number = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED)
     snapshot = models.JSONField(help_text="{framework, rows: [...]} as it was submitted.")
-    comment = models.TextField(blank=True, help_text="The submitter's note.")
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField()
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    rejected_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(blank=True)
-
-    audit_exclude = ("created_at", "updated_at", "snapshot")
 
     class Meta:
         ordering = ["-number"]
@@ -187,7 +157,3 @@ class SoaVersion(OrgScopedModel):
     @property
     def rows(self) -> list[dict[str, Any]]:
         return list(self.snapshot.get("rows", []))
-
-    @property
-    def is_pending(self) -> bool:
-        return self.state == self.State.SUBMITTED

@@ -1,8 +1,10 @@
 """The audit pack: one ZIP an auditor can take away and check.
 
 Contents: the current approved SoA (XLSX and PDF), the risk register (XLSX and CSV), the
-evidence index and every evidence file's current version, then ``manifest.json`` (organisation,
-generation time, SoA version, every file with its SHA-256 and size) and ``SHA256SUMS`` (so
+evidence index and every evidence file's current version, the parts other domains register
+(``openisms.orgs.pack_parts``: documents, internal audits, nonconformities, reviews), then
+``manifest.json`` (organisation, generation time, SoA version, every file with its SHA-256 and
+size) and ``SHA256SUMS`` (so
 ``sha256sum -c SHA256SUMS`` verifies an unpacked copy).
 
 Evidence files are streamed into the archive in chunks and hashed while they are written; a
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from openisms.core.exports import PackFile
 from openisms.evidence import selectors as evidence
+from openisms.orgs import pack_parts
 from openisms.orgs.access import Actor, Perm
 from openisms.reports.tables import write_csv
 from openisms.risks import exports as risk_exports
@@ -136,6 +139,9 @@ def _write(actor: Actor, version: Any, tmp: IO[bytes]) -> PackResult:
         writer.add_bytes("evidence/index.csv", write_csv(header, rows))
         for item in evidence.pack_files(actor=actor):
             writer.add_stored(item)
+        for folder, source in pack_parts.parts().items():
+            for part in source(actor):
+                writer.add_bytes(f"{folder}/{part.path}", part.content)
         manifest = {
             "format": "openisms-audit-pack/1",
             "organisation": actor.org.name,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from openisms.controls.selectors import controls_of_requirements
 from openisms.controls.services import WRITE_THROUGH, controls_write_through
-from openisms.core import audit
-from openisms.orgs.access import Actor, Perm, scoped
+from openisms.orgs import approvals
+from openisms.orgs.access import Actor, Perm
+from openisms.orgs.approvals import ApprovalFlow
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_bulk_update, audited_update, bulk_rows
 from openisms.soa import selectors, tracking
@@ -185,82 +182,32 @@ def soa_bulk_update(
 # --- versions -------------------------------------------------------------------------------
 
 
-def snapshot_hash(snapshot: dict[str, Any]) -> str:
-    encoded = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
-def _version_event(actor: Actor, action: str, version: SoaVersion, before: Any = None) -> None:
-    after = audit.snapshot(version)
-    after["snapshot_sha256"] = snapshot_hash(version.snapshot)
-    audit.record(
-        actor=actor.user, org=actor.org, action=action, obj=version, before=before, after=after
-    )
+SOA_FLOW = ApprovalFlow(noun="SoA version", action="soa_version")
 
 
 @transaction.atomic
 def soa_submit(*, actor: Actor, comment: str = "") -> SoaVersion:
     """Freeze every row of the working SoA into a new version awaiting approval."""
     actor.require(Perm.EDIT_ISMS)
-    pending = scoped(actor, SoaVersion).select_for_update().filter(state="submitted").first()
-    if pending is not None:
-        raise ValidationError(
-            f"Version {pending.number} is waiting for approval; approve or reject it first."
-        )
     tracking.framework_ensure(org=actor.org, framework_slug=soa_framework())
-    last = scoped(actor, SoaVersion).aggregate(n=Max("number"))["n"] or 0
-    version = SoaVersion(
-        org=actor.org,
-        number=last + 1,
-        state=SoaVersion.State.SUBMITTED,
+    return approvals.version_submit(
+        actor=actor,
+        flow=SOA_FLOW,
+        model=SoaVersion,
+        subject={},
         snapshot={"framework": soa_framework(), "rows": selectors.working_rows(actor=actor)},
-        comment=(comment or "").strip(),
-        submitted_by=actor.user,
-        submitted_at=timezone.now(),
+        comment=comment,
     )
-    version.full_clean(exclude=["org"])
-    version.save()
-    _version_event(actor, "soa_version.submit", version)
-    return version
-
-
-def _lock_pending(actor: Actor, version: SoaVersion) -> SoaVersion:
-    locked = scoped(actor, SoaVersion).select_for_update().get(pk=version.pk)
-    if locked.state != SoaVersion.State.SUBMITTED:
-        raise ValidationError(
-            f"Version {locked.number} is {locked.get_state_display().lower()} and cannot be "
-            "changed; submit a new version instead."
-        )
-    return locked
 
 
 @transaction.atomic
 def soa_approve(*, actor: Actor, version: SoaVersion, comment: str = "") -> SoaVersion:
-    """Management approves a submitted version; from then on it is the current approved SoA."""
-    actor.require(Perm.APPROVE)
-    locked = _lock_pending(actor, version)
-    before = audit.snapshot(locked)
-    locked.state = SoaVersion.State.APPROVED
-    locked.approved_by = actor.user
-    locked.approved_at = timezone.now()
-    locked.decision_comment = (comment or "").strip()
-    locked.save()
-    _version_event(actor, "soa_version.approve", locked, before)
-    return locked
+    """Management approves a submitted version; from then on it is the current approved SoA.
+    With separate approval on (the default), its submitter may not."""
+    return approvals.version_approve(actor=actor, flow=SOA_FLOW, version=version, comment=comment)
 
 
 @transaction.atomic
 def soa_reject(*, actor: Actor, version: SoaVersion, comment: str) -> SoaVersion:
     """Send a submitted version back; the comment says what to change."""
-    actor.require(Perm.APPROVE)
-    if not (comment or "").strip():
-        raise ValidationError({"comment": "Say what needs to change."})
-    locked = _lock_pending(actor, version)
-    before = audit.snapshot(locked)
-    locked.state = SoaVersion.State.REJECTED
-    locked.rejected_by = actor.user
-    locked.rejected_at = timezone.now()
-    locked.decision_comment = comment.strip()
-    locked.save()
-    _version_event(actor, "soa_version.reject", locked, before)
-    return locked
+    return approvals.version_reject(actor=actor, flow=SOA_FLOW, version=version, comment=comment)

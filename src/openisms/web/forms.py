@@ -26,6 +26,15 @@ class OrganizationForm(forms.Form):
     )
 
 
+class OrganizationSettingsForm(OrganizationForm):
+    separate_approval = forms.BooleanField(
+        required=False,
+        label="Separate approval",
+        help_text="Whoever submits a version (the SoA, a document, an audit report, review "
+        "minutes) may not approve it, and nobody accepts a risk they own.",
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)

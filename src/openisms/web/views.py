@@ -29,6 +29,7 @@ from openisms.web.forms import (
     ActivityFilterForm,
     InvitationForm,
     OrganizationForm,
+    OrganizationSettingsForm,
     RoleForm,
 )
 from openisms.work import selectors as work_selectors
@@ -118,8 +119,9 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def org_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
     org = actor.org
-    initial = {f: getattr(org, f) for f in ("name", "slug", "scope", "size", "sector", "pii_role")}
-    form = OrganizationForm(request.POST or None, initial=initial)
+    fields = ("name", "slug", "scope", "size", "sector", "pii_role", "separate_approval")
+    initial = {f: getattr(org, f) for f in fields}
+    form = OrganizationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         actor.require(Perm.MANAGE_ORG)
         if form.is_valid():

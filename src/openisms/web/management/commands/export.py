@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("entity", choices=sorted(EXPORTERS))
         parser.add_argument("--org", required=True)
-        parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], default="csv")
+        parser.add_argument("--format", choices=["csv", "xlsx", "pdf", "docx"], default="csv")
         parser.add_argument("-o", "--output", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
