@@ -14,8 +14,10 @@ from openisms.catalog.api import router as catalog_router
 from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
 from openisms.evidence.api import router as evidence_router
+from openisms.nonconformities.api import router as nonconformities_router
 from openisms.orgs.api import router as orgs_router
 from openisms.oscal.api import router as oscal_router
+from openisms.reviews.api import router as reviews_router
 from openisms.risks.api import router as risks_router
 from openisms.soa.api import router as soa_router
 from openisms.web.api import router as web_router
@@ -57,3 +59,5 @@ api.add_router("/", oscal_router)
 # The composition layer first: its /tasks/mine must match before /tasks/{task_id}.
 api.add_router("/", web_router)
 api.add_router("/", work_router)
+api.add_router("/", nonconformities_router)
+api.add_router("/", reviews_router)

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "openisms.soa",
     "openisms.evidence",
     "openisms.work",
+    "openisms.nonconformities",
+    "openisms.reviews",
     "openisms.oscal",
     "openisms.web",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("openisms.soa.urls")),
     path("", include("openisms.evidence.urls")),
     path("", include("openisms.work.urls")),
+    path("", include("openisms.nonconformities.urls")),
+    path("", include("openisms.reviews.urls")),
     path("", include("openisms.oscal.urls")),
     path("", include("openisms.web.urls")),
 ]

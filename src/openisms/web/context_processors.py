@@ -18,6 +18,8 @@ NAV = (
     ("frameworks", "Frameworks", "soa:frameworks"),
     ("evidence", "Evidence", "evidence:list"),
     ("audits", "Audits", None),
+    ("nonconformities", "Nonconformities", "nonconformities:list"),
+    ("reviews", "Management reviews", "reviews:list"),
     ("settings", "Settings", "web:org_settings"),
 )
 

@@ -11,10 +11,12 @@ from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
 from openisms.evidence.demo import load_demo_evidence
+from openisms.nonconformities.demo import load_demo_nonconformities
 from openisms.orgs import services as org_services
 from openisms.orgs.access import Actor, system_actor
 from openisms.orgs.models import Organization, Role
 from openisms.reports.tables import write_csv
+from openisms.reviews.demo import load_demo_reviews
 from openisms.risks.demo import load_demo_risks
 from openisms.soa.demo import load_demo_soa
 from openisms.web.demo_frameworks import load_demo_frameworks
@@ -113,6 +115,8 @@ class Command(BaseCommand):
             load_demo_evidence(actor=owner)
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
+            load_demo_nonconformities(actor=owner)
+            load_demo_reviews(author=manager, approver=owner)
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",

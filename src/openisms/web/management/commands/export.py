@@ -7,17 +7,26 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
+from openisms.nonconformities.exports import export_nonconformities
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
+from openisms.reviews.exports import export_reviews
 from openisms.risks import exports as risk_exports
 
-EXPORTERS = {"assets": asset_io.export_assets, "risks": risk_exports.export_risks}
+EXPORTERS = {
+    "assets": asset_io.export_assets,
+    "risks": risk_exports.export_risks,
+    "nonconformities": export_nonconformities,
+    "reviews": export_reviews,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Export organisation data: 'export assets|risks --org SLUG --format csv|xlsx|pdf -o FILE' "
-        "(PDF for risks only)."
+        "Export organisation data: 'export assets|risks|nonconformities|reviews --org SLUG "
+        "--format csv|xlsx|pdf|docx -o FILE'. Assets: csv|xlsx; risks: csv|xlsx|pdf; "
+        "nonconformities: the register as csv|xlsx; reviews: the minutes of the most recent "
+        "held management review as pdf|docx (approved minutes, else the live review as a draft)."
     )
 
     def add_arguments(self, parser: Any) -> None:
