@@ -37,6 +37,11 @@ KIND_HEADINGS = {
     "evidence_expired": "Expired evidence",
     "evidence_expiring": "Evidence about to expire",
     "evidence_review_due": "Evidence due for review",
+    "corrective_action_overdue": "Overdue corrective actions",
+    "corrective_action_due": "Corrective actions due soon",
+    "nonconformity_no_action": "Nonconformities still without a corrective action",
+    "review_action_overdue": "Overdue management review actions",
+    "review_action_due": "Management review actions due soon",
 }
 
 
