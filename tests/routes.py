@@ -729,3 +729,25 @@ def _extend_oscal() -> None:
 
 
 _extend_oscal()
+
+
+def _extend_nonconformities() -> None:
+    """Nonconformities and corrective actions have their own file."""
+    from tests.routes_nonconformities import NONCONFORMITIES_API, NONCONFORMITIES_UI
+
+    API.extend(NONCONFORMITIES_API)
+    UI.extend(NONCONFORMITIES_UI)
+
+
+_extend_nonconformities()
+
+
+def _extend_reviews() -> None:
+    """Management reviews have their own file."""
+    from tests.routes_reviews import REVIEWS_API, REVIEWS_UI
+
+    API.extend(REVIEWS_API)
+    UI.extend(REVIEWS_UI)
+
+
+_extend_reviews()
