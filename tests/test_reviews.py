@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
+from openisms.cli import main
 from openisms.nonconformities import services as nc_services
+from openisms.nonconformities.models import CorrectiveAction, Nonconformity
 from openisms.orgs import pack_parts
 from openisms.orgs.access import Actor, actor_for
 from openisms.reviews import exports, selectors, services
@@ -323,3 +326,36 @@ def test_api_and_pages(world: World) -> None:
     assert b"Send back" not in own.content
     download = login(world.owner_a).get(f"/o/org-a/reviews/{review_id}/export/?format=docx")
     assert download.status_code == 200 and download["Content-Disposition"].endswith('.docx"')
+
+
+def test_the_demo_has_nonconformities_and_an_approved_review(
+    db: None, capsys: Any, tmp_path: Any
+) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    ncs = Nonconformity.objects.filter(org__slug="demo")
+    assert ncs.count() == 5
+    assert sorted(ncs.values_list("source", flat=True)) == [
+        "audit",
+        "audit",
+        "incident",
+        "other",
+        "review",
+    ]
+    assert ncs.filter(source_ref__startswith="IA-2026-01 finding").count() == 2
+    closed = ncs.get(status="closed")
+    assert closed.effectiveness == "effective" and closed.root_cause
+    today = timezone.localdate()
+    active = CorrectiveAction.objects.filter(
+        org__slug="demo", status__in=("planned", "in_progress")
+    )
+    assert active.filter(due_on__lt=today).count() == 1
+    review = ManagementReview.objects.get(org__slug="demo")
+    assert review.is_held and review.inputs and review.actions.count() == 3
+    minutes = ReviewMinutes.objects.get(review=review)
+    assert minutes.is_approved and minutes.submitted_by_id != minutes.approved_by_id
+    out = tmp_path / "pack.zip"
+    assert main(["audit-pack", "--org", "demo", "-o", str(out)]) == 0
+    names = zipfile.ZipFile(out).namelist()
+    assert "nonconformities/register.xlsx" in names
+    assert any(n.startswith("reviews/") and n.endswith(".pdf") for n in names)
