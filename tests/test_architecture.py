@@ -36,6 +36,20 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("soa/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
     ("risks/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
     ("risks/apps.py", "openisms.risks.services"): "AppConfig.ready: as above",
+    ("risks/apps.py", "openisms.risks.review_input"): "AppConfig.ready: registers the review input",
+    ("nonconformities/apps.py", "openisms.orgs"): "AppConfig.ready: registers reminders, review "
+    "input and audit-pack part",
+    ("nonconformities/apps.py", "openisms.nonconformities.exports"): "AppConfig.ready: as above",
+    ("nonconformities/apps.py", "openisms.nonconformities.reminders"): "AppConfig.ready: as above",
+    (
+        "nonconformities/apps.py",
+        "openisms.nonconformities.review_input",
+    ): "AppConfig.ready: as above",
+    ("reviews/apps.py", "openisms.orgs"): "AppConfig.ready: registers reminders, review input and "
+    "audit-pack part",
+    ("reviews/apps.py", "openisms.reviews.exports"): "AppConfig.ready: as above",
+    ("reviews/apps.py", "openisms.reviews.reminders"): "AppConfig.ready: as above",
+    ("reviews/apps.py", "openisms.reviews.review_input"): "AppConfig.ready: as above",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 
