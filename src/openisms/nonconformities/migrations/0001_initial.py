@@ -6,82 +6,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0006_oscal_frameworks'),
-        ('orgs', '0003_organization_separate_approval'),
+        ("catalog", "0006_oscal_frameworks"),
+        ("orgs", "0003_organization_separate_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Nonconformity',
+            name="Nonconformity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField(editable=False, help_text='NC-<number>.')),
-                ('title', models.CharField(max_length=250)),
-                ('description', models.TextField(blank=True)),
-                ('source', models.CharField(choices=[('audit', 'Internal audit'), ('incident', 'Incident'), ('review', 'Management review'), ('other', 'Other')], default='other', max_length=10)),
-                ('source_ref', models.CharField(blank=True, help_text='Where it came from, e.g. "IA-2026-01 finding 1".', max_length=200)),
-                ('severity', models.CharField(choices=[('major', 'Major'), ('minor', 'Minor')], default='minor', max_length=5)),
-                ('raised_on', models.DateField()),
-                ('correction', models.TextField(blank=True, help_text='What was done at once to contain it.')),
-                ('correction_on', models.DateField(blank=True, null=True)),
-                ('root_cause', models.TextField(blank=True)),
-                ('root_cause_method', models.CharField(blank=True, choices=[('five_whys', '5 whys'), ('fishbone', 'Fishbone (Ishikawa)'), ('other', 'Other')], max_length=10)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('action_planned', 'Action planned'), ('verifying', 'Verifying effectiveness'), ('closed', 'Closed')], default='open', max_length=14)),
-                ('effectiveness', models.CharField(blank=True, choices=[('effective', 'Effective'), ('not_effective', 'Not effective')], max_length=13)),
-                ('effectiveness_checked_on', models.DateField(blank=True, null=True)),
-                ('effectiveness_notes', models.TextField(blank=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('effectiveness_checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, related_name='+', to='catalog.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField(editable=False, help_text="NC-<number>.")),
+                ("title", models.CharField(max_length=250)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("audit", "Internal audit"),
+                            ("incident", "Incident"),
+                            ("review", "Management review"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text='Where it came from, e.g. "IA-2026-01 finding 1".',
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("major", "Major"), ("minor", "Minor")],
+                        default="minor",
+                        max_length=5,
+                    ),
+                ),
+                ("raised_on", models.DateField()),
+                (
+                    "correction",
+                    models.TextField(blank=True, help_text="What was done at once to contain it."),
+                ),
+                ("correction_on", models.DateField(blank=True, null=True)),
+                ("root_cause", models.TextField(blank=True)),
+                (
+                    "root_cause_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("five_whys", "5 whys"),
+                            ("fishbone", "Fishbone (Ishikawa)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("action_planned", "Action planned"),
+                            ("verifying", "Verifying effectiveness"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "effectiveness",
+                    models.CharField(
+                        blank=True,
+                        choices=[("effective", "Effective"), ("not_effective", "Not effective")],
+                        max_length=13,
+                    ),
+                ),
+                ("effectiveness_checked_on", models.DateField(blank=True, null=True)),
+                ("effectiveness_notes", models.TextField(blank=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "effectiveness_checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(blank=True, related_name="+", to="catalog.requirement"),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='CorrectiveAction',
+            name="CorrectiveAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=250)),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=12)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nonconformity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='nonconformities.nonconformity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=250)),
+                ("due_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nonconformity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="nonconformities.nonconformity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='nonconformity',
-            index=models.Index(fields=['org', 'status'], name='nc_org_status'),
+            model_name="nonconformity",
+            index=models.Index(fields=["org", "status"], name="nc_org_status"),
         ),
         migrations.AddConstraint(
-            model_name='nonconformity',
-            constraint=models.UniqueConstraint(fields=('org', 'number'), name='nc_org_number'),
+            model_name="nonconformity",
+            constraint=models.UniqueConstraint(fields=("org", "number"), name="nc_org_number"),
         ),
         migrations.AddConstraint(
-            model_name='nonconformity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('closed_on__isnull', False), ('effectiveness', 'effective'), models.Q(('root_cause', ''), _negated=True)), _connector='OR'), name='nc_closed_complete', violation_error_message='A closed nonconformity has a root cause, an effective check and a closing date.'),
+            model_name="nonconformity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(
+                        ("closed_on__isnull", False),
+                        ("effectiveness", "effective"),
+                        models.Q(("root_cause", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="nc_closed_complete",
+                violation_error_message="A closed nonconformity has a root cause, an effective check and a closing date.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='correctiveaction',
-            index=models.Index(fields=['org', 'status', 'due_on'], name='ca_org_status_due'),
+            model_name="correctiveaction",
+            index=models.Index(fields=["org", "status", "due_on"], name="ca_org_status_due"),
         ),
     ]

@@ -6,111 +6,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0003_organization_separate_approval'),
+        ("orgs", "0003_organization_separate_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ManagementReview',
+            name="ManagementReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=250)),
-                ('meeting_on', models.DateField()),
-                ('period_start', models.DateField(help_text="The previous review's meeting date, unless another start was chosen.")),
-                ('guests', models.TextField(blank=True, help_text='People attending who are not members.')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held')], default='planned', max_length=8)),
-                ('inputs', models.JSONField(blank=True, default=list, help_text='The frozen inputs.')),
-                ('inputs_computed_at', models.DateTimeField(blank=True, null=True)),
-                ('interested_parties', models.TextField(blank=True, help_text='Feedback from interested parties (9.3.2 c).')),
-                ('other_notes', models.TextField(blank=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=250)),
+                ("meeting_on", models.DateField()),
+                (
+                    "period_start",
+                    models.DateField(
+                        help_text="The previous review's meeting date, unless another start was chosen."
+                    ),
+                ),
+                (
+                    "guests",
+                    models.TextField(blank=True, help_text="People attending who are not members."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("held", "Held")],
+                        default="planned",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "inputs",
+                    models.JSONField(blank=True, default=list, help_text="The frozen inputs."),
+                ),
+                ("inputs_computed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "interested_parties",
+                    models.TextField(
+                        blank=True, help_text="Feedback from interested parties (9.3.2 c)."
+                    ),
+                ),
+                ("other_notes", models.TextField(blank=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-meeting_on', '-id'],
+                "ordering": ["-meeting_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAction',
+            name="ReviewAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=250)),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=12)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='reviews.managementreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=250)),
+                ("due_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="reviews.managementreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField()),
-                ('category', models.CharField(blank=True, choices=[('improvement', 'Continual improvement opportunity'), ('change', 'Change to the ISMS'), ('resources', 'Resource needs')], max_length=12)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='reviews.managementreview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField()),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("improvement", "Continual improvement opportunity"),
+                            ("change", "Change to the ISMS"),
+                            ("resources", "Resource needs"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="reviews.managementreview",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewMinutes',
+            name="ReviewMinutes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('submitted', 'Submitted (awaiting approval)'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='submitted', max_length=10)),
-                ('snapshot', models.JSONField(help_text='What the version froze, as it was submitted.')),
-                ('comment', models.TextField(blank=True, help_text="The submitter's note.")),
-                ('submitted_at', models.DateTimeField()),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_comment', models.TextField(blank=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('rejected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='minutes', to='reviews.managementreview')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted (awaiting approval)"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.JSONField(help_text="What the version froze, as it was submitted."),
+                ),
+                ("comment", models.TextField(blank=True, help_text="The submitter's note.")),
+                ("submitted_at", models.DateTimeField()),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_comment", models.TextField(blank=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "rejected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="minutes",
+                        to="reviews.managementreview",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='managementreview',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__lte', models.F('meeting_on'))), name='review_period_order', violation_error_message='The period starts before the meeting.'),
+            model_name="managementreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_start__lte", models.F("meeting_on"))),
+                name="review_period_order",
+                violation_error_message="The period starts before the meeting.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewaction',
-            index=models.Index(fields=['org', 'status', 'due_on'], name='ra_org_status_due'),
+            model_name="reviewaction",
+            index=models.Index(fields=["org", "status", "due_on"], name="ra_org_status_due"),
         ),
         migrations.AddConstraint(
-            model_name='reviewminutes',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='review_minutes_number'),
+            model_name="reviewminutes",
+            constraint=models.UniqueConstraint(
+                fields=("review", "number"), name="review_minutes_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewminutes',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'submitted')), fields=('review',), name='review_minutes_one_pending'),
+            model_name="reviewminutes",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "submitted")),
+                fields=("review",),
+                name="review_minutes_one_pending",
+            ),
         ),
     ]
