@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "openisms.evidence",
     "openisms.work",
     "openisms.oscal",
+    "openisms.audits",
     "openisms.web",
 ]
 

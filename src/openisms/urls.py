@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("openisms.evidence.urls")),
     path("", include("openisms.work.urls")),
     path("", include("openisms.oscal.urls")),
+    path("", include("openisms.audits.urls")),
     path("", include("openisms.web.urls")),
 ]

@@ -7,17 +7,23 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
+from openisms.audits import exports as audit_exports
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.risks import exports as risk_exports
 
-EXPORTERS = {"assets": asset_io.export_assets, "risks": risk_exports.export_risks}
+EXPORTERS = {
+    "assets": asset_io.export_assets,
+    "audits": audit_exports.export_audits,
+    "risks": risk_exports.export_risks,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Export organisation data: 'export assets|risks --org SLUG --format csv|xlsx|pdf -o FILE' "
-        "(PDF for risks only)."
+        "Export organisation data: 'export assets|risks|audits --org SLUG --format "
+        "csv|xlsx|pdf|docx -o FILE' (PDF for risks; audits: csv of findings, or pdf/docx of the "
+        "most recently completed audit's report)."
     )
 
     def add_arguments(self, parser: Any) -> None:
