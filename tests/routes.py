@@ -729,3 +729,14 @@ def _extend_oscal() -> None:
 
 
 _extend_oscal()
+
+
+def _extend_audits() -> None:
+    """Internal audit: programmes, audits, checklists, findings and reports."""
+    from tests.routes_audits import AUDITS_API, AUDITS_UI
+
+    API.extend(AUDITS_API)
+    UI.extend(AUDITS_UI)
+
+
+_extend_audits()
