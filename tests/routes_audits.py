@@ -269,9 +269,7 @@ AUDITS_API: list[Route] = [
         403,
         params=_finding,
     ),
-    Route(
-        "GET", "/api/v1/orgs/{org}/audits/{audit_id}/reports", "org", 200, 200, params=_audit_id
-    ),
+    Route("GET", "/api/v1/orgs/{org}/audits/{audit_id}/reports", "org", 200, 200, params=_audit_id),
     Route(
         "POST",
         "/api/v1/orgs/{org}/audits/{audit_id}/reports",

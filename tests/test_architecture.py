@@ -36,6 +36,8 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("soa/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
     ("risks/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
     ("risks/apps.py", "openisms.risks.services"): "AppConfig.ready: as above",
+    ("audits/apps.py", "openisms.orgs"): "AppConfig.ready: registers review inputs, pack part",
+    ("audits/apps.py", "openisms.audits"): "AppConfig.ready: the sources read models",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 

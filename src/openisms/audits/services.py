@@ -171,8 +171,9 @@ def _independence(
             if entry is not None and entry.owner_id == person.pk and not controls.get(req_id):
                 owned.append(f"{refs[req_id]} (SoA row)")
         if owned:
+            who = f"{person.full_name} ({person.email})" if person.full_name else person.email
             problems.append(
-                f"{person.display_name} ({person.email}) owns {', '.join(owned)} and cannot audit "
+                f"{who} owns {', '.join(owned)} and cannot audit "
                 "them; choose another auditor or leave these out of scope."
             )
     if problems:
