@@ -15,10 +15,12 @@ from pypdf import PdfReader
 
 from openisms.audits import exports, review, selectors, services
 from openisms.audits.models import Audit, AuditProgramme, ChecklistItem, Finding
+from openisms.cli import main
 from openisms.controls import services as control_services
 from openisms.core.models import AuditEvent
 from openisms.orgs import pack_parts, review_inputs
-from openisms.orgs.access import Actor, actor_for
+from openisms.orgs.access import Actor, actor_for, system_actor
+from openisms.orgs.models import Organization
 from openisms.orgs.review_inputs import ReviewPeriod
 from openisms.risks import services as risk_services
 from openisms.soa import selectors as soa_selectors
@@ -425,3 +427,32 @@ def test_pages_show_the_audit(world: World) -> None:
     created = Audit.objects.get(title="Everything people")
     refs = set(created.scope.values_list("ref", flat=True))
     assert {"4.1", "10.2", "A.6.1", "A.6.8"} <= refs and "A.5.1" not in refs
+
+
+# --- the demo organisation -------------------------------------------------------------------
+
+
+def test_demo_has_a_programme_a_completed_audit_and_a_planned_one(capsys: Any) -> None:
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    actor = system_actor(Organization.objects.get(slug="demo"))
+    programme = selectors.programme_list(actor=actor).get()
+    assert programme.last_year - programme.first_year == 2
+    audits = list(selectors.audit_list(actor=actor))
+    assert [a.status for a in audits] == ["completed", "planned"]
+    done, planned = audits
+    assert planned.planned_start.year == done.planned_start.year + 1
+    refs = set(done.scope.values_list("ref", flat=True))
+    assert {"4.1", "9.2", "10.2"} <= refs and sum(r.startswith("A.") for r in refs) == 12
+    types = [f.type for f in selectors.finding_list(actor=actor, audit=done)]
+    assert sorted(types) == sorted(["major_nc", "minor_nc", "minor_nc", "observation", "ofi"])
+    assert {f.author.email for f in selectors.finding_list(actor=actor, audit=done)} == {
+        "sam.okafor@demo.openisms.example"
+    }
+    items = list(selectors.checklist(actor=actor, audit=done))
+    assert all(i.result != "not_assessed" for i in items)
+    assert any(i.evidence.exists() for i in items)
+    report = selectors.latest_approved_report(actor=actor, audit=done)
+    assert report is not None and report.submitted_by_id != report.approved_by_id
+    coverage = selectors.programme_coverage(actor=actor, programme=programme)
+    assert coverage.unplanned_controls and not coverage.unplanned_clauses
