@@ -162,6 +162,13 @@ def test_independence_scope_first_then_auditor(world: World) -> None:
     assert not audit.auditors.exists()
     with pytest.raises(ValidationError):
         services.audit_update(actor=actor, audit=audit, lead_auditor=_email(world, "contributor"))
+    # The API refuses the same with a 422 that names the person.
+    response = token_client(world.owner_a).patch(
+        f"/api/v1/orgs/org-a/audits/{audit.pk}",
+        {"auditors": [_email(world, "contributor")]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and "contributor-a@example.com" in response.text
     # Someone else is fine.
     audit = selectors.audit_get(actor=actor, audit_id=audit.pk)  # as saved, not as tried
     services.audit_update(actor=actor, audit=audit, auditors=[_email(world, "viewer")])
@@ -312,6 +319,8 @@ def test_report_approval_with_separation_of_duties(world: World) -> None:
         services.report_submit(actor=owner, audit=audit)
     with pytest.raises(PermissionDenied):  # the submitter may not approve
         services.report_approve(actor=owner, report=report)
+    with pytest.raises(PermissionDenied):  # ... nor reject
+        services.report_reject(actor=owner, report=report, comment="Mine")
     with pytest.raises(PermissionDenied):  # managers do not approve
         services.report_approve(actor=_actor(world, "manager"), report=report)
     approved = services.report_approve(actor=_actor(world, "admin"), report=report)
