@@ -751,3 +751,12 @@ def _extend_reviews() -> None:
 
 
 _extend_reviews()
+def _extend_audits() -> None:
+    """Internal audit: programmes, audits, checklists, findings and reports."""
+    from tests.routes_audits import AUDITS_API, AUDITS_UI
+
+    API.extend(AUDITS_API)
+    UI.extend(AUDITS_UI)
+
+
+_extend_audits()

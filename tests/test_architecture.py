@@ -50,6 +50,8 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("reviews/apps.py", "openisms.reviews.exports"): "AppConfig.ready: as above",
     ("reviews/apps.py", "openisms.reviews.reminders"): "AppConfig.ready: as above",
     ("reviews/apps.py", "openisms.reviews.review_input"): "AppConfig.ready: as above",
+    ("audits/apps.py", "openisms.orgs"): "AppConfig.ready: registers review inputs, pack part",
+    ("audits/apps.py", "openisms.audits"): "AppConfig.ready: the sources read models",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 

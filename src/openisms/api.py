@@ -10,6 +10,7 @@ from openisms import __version__
 from openisms.accounts.api import router as accounts_router
 from openisms.accounts.auth import AUTH
 from openisms.assets.api import router as assets_router
+from openisms.audits.api import router as audits_router
 from openisms.catalog.api import router as catalog_router
 from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
@@ -61,3 +62,4 @@ api.add_router("/", web_router)
 api.add_router("/", work_router)
 api.add_router("/", nonconformities_router)
 api.add_router("/", reviews_router)
+api.add_router("/", audits_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "openisms.nonconformities",
     "openisms.reviews",
     "openisms.oscal",
+    "openisms.audits",
     "openisms.web",
 ]
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("openisms.nonconformities.urls")),
     path("", include("openisms.reviews.urls")),
     path("", include("openisms.oscal.urls")),
+    path("", include("openisms.audits.urls")),
     path("", include("openisms.web.urls")),
 ]

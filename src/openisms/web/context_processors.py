@@ -17,7 +17,7 @@ NAV = (
     ("controls", "Controls", "controls:list"),
     ("frameworks", "Frameworks", "soa:frameworks"),
     ("evidence", "Evidence", "evidence:list"),
-    ("audits", "Audits", None),
+    ("audits", "Audits", "audits:programme_list"),
     ("nonconformities", "Nonconformities", "nonconformities:list"),
     ("reviews", "Management reviews", "reviews:list"),
     ("settings", "Settings", "web:org_settings"),

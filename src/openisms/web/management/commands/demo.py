@@ -10,6 +10,7 @@ from openisms.accounts import services as account_services
 from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
+from openisms.audits.demo import load_demo_audits
 from openisms.evidence.demo import load_demo_evidence
 from openisms.nonconformities.demo import load_demo_nonconformities
 from openisms.orgs import services as org_services
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             load_demo_evidence(actor=owner)
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
+            load_demo_audits(manager=manager, auditor=team[DEMO_TEAM[2][0]], approver=owner)
             load_demo_nonconformities(actor=owner)
             load_demo_reviews(author=manager, approver=owner)
             org_services.organization_create(

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
 from openisms.nonconformities.exports import export_nonconformities
+from openisms.audits import exports as audit_exports
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.reviews.exports import export_reviews
@@ -18,15 +19,17 @@ EXPORTERS = {
     "risks": risk_exports.export_risks,
     "nonconformities": export_nonconformities,
     "reviews": export_reviews,
+    "audits": audit_exports.export_audits,
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Export organisation data: 'export assets|risks|nonconformities|reviews --org SLUG "
-        "--format csv|xlsx|pdf|docx -o FILE'. Assets: csv|xlsx; risks: csv|xlsx|pdf; "
-        "nonconformities: the register as csv|xlsx; reviews: the minutes of the most recent "
-        "held management review as pdf|docx (approved minutes, else the live review as a draft)."
+        "Export organisation data: 'export ENTITY --org SLUG --format csv|xlsx|pdf|docx -o "
+        "FILE'. assets: csv|xlsx; risks: csv|xlsx|pdf; audits: csv of findings, or pdf|docx of "
+        "the most recently completed audit's report; nonconformities: the register as csv|xlsx; "
+        "reviews: the minutes of the most recent held management review as pdf|docx (approved "
+        "minutes, else the live review as a draft)."
     )
 
     def add_arguments(self, parser: Any) -> None:
