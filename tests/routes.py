@@ -751,6 +751,8 @@ def _extend_reviews() -> None:
 
 
 _extend_reviews()
+
+
 def _extend_audits() -> None:
     """Internal audit: programmes, audits, checklists, findings and reports."""
     from tests.routes_audits import AUDITS_API, AUDITS_UI

@@ -269,6 +269,15 @@ AUDITS_API: list[Route] = [
         403,
         params=_finding,
     ),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/audits/{audit_id}/findings/{finding_id}/nonconformity",
+        "org",
+        201,
+        403,
+        params=_finding,  # the audit's first finding, a major nonconformity not yet raised
+        body=lambda c: {"owner": c.world.users_a["manager"].email},
+    ),
     Route("GET", "/api/v1/orgs/{org}/audits/{audit_id}/reports", "org", 200, 200, params=_audit_id),
     Route(
         "POST",
@@ -375,6 +384,7 @@ AUDITS_UI: list[Route] = [
         body=lambda c: _finding_body(c) | {"description": "x", "evidence_seen": ""},
     ),
     Route("POST", "audits:finding_delete", "org", 302, 403, params=_finding, body=lambda c: {}),
+    Route("POST", "audits:finding_raise", "org", 302, 403, params=_finding, body=lambda c: {}),
     Route(
         "POST",
         "audits:report_submit",

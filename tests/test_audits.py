@@ -13,7 +13,7 @@ from django.core.management import call_command
 from docx import Document
 from pypdf import PdfReader
 
-from openisms.audits import exports, review, selectors, services
+from openisms.audits import exports, follow_up, review, selectors, services
 from openisms.audits.models import Audit, AuditProgramme, ChecklistItem, Finding
 from openisms.cli import main
 from openisms.controls import services as control_services
@@ -465,3 +465,42 @@ def test_demo_has_a_programme_a_completed_audit_and_a_planned_one(capsys: Any) -
     assert report is not None and report.submitted_by_id != report.approved_by_id
     coverage = selectors.programme_coverage(actor=actor, programme=programme)
     assert coverage.unplanned_controls and not coverage.unplanned_clauses
+
+
+def test_a_nonconformity_finding_is_raised_into_the_register_once(world: World) -> None:
+    audit = _audit(world, start=True)
+    auditor = _actor(world, "auditor")
+    major = services.finding_create(
+        actor=auditor,
+        audit=audit,
+        type="major_nc",
+        title="Restores never tested",
+        description="No restore test this year.",
+        evidence_seen="Backup logs",
+        requirement="A.5.15",
+    )
+    ofi = services.finding_create(actor=auditor, audit=audit, type="ofi", title="Idea")
+    assert list(selectors.findings_needing_nonconformity(actor=_actor(world))) == [major]
+    # The auditor role writes findings and nothing else: not even the register entry.
+    with pytest.raises(PermissionDenied):
+        follow_up.finding_raise_nonconformity(actor=auditor, finding=major)
+    with pytest.raises(ValidationError):
+        follow_up.finding_raise_nonconformity(actor=_actor(world, "manager"), finding=ofi)
+    nc = follow_up.finding_raise_nonconformity(
+        actor=_actor(world, "manager"), finding=major, owner=_email(world, "contributor")
+    )
+    assert (nc.source, nc.source_ref, nc.severity) == ("audit", major.ref, "major")
+    assert nc.title == "Restores never tested" and "Evidence seen: Backup logs" in nc.description
+    assert [r.ref for r in nc.requirements.all()] == ["A.5.15"]
+    assert nc.owner == world.users_a["contributor"]
+    assert not selectors.findings_needing_nonconformity(actor=_actor(world)).exists()
+    with pytest.raises(ValidationError, match="already followed"):
+        follow_up.finding_raise_nonconformity(actor=_actor(world), finding=major)
+    event = AuditEvent.objects.get(action="audit_finding.raise_nonconformity")
+    assert event.after["nonconformity"] == nc.pk and event.before["nonconformity"] is None
+    # The audit page links the finding to its register entry; the API names it.
+    page = login(world.owner_a).get(f"/o/org-a/audits/{audit.pk}/").content.decode()
+    assert nc.ref in page
+    api = token_client(world.owner_a)
+    body = api.get(f"/api/v1/orgs/org-a/audits/{audit.pk}/findings/{major.pk}").json()
+    assert body["nonconformity"] == nc.ref

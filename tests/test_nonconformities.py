@@ -76,9 +76,11 @@ def test_create_refuses_bad_input_and_writes_nothing(world: World) -> None:
     assert not Nonconformity.objects.exists()
 
 
-def test_auditors_raise_but_contributors_and_viewers_do_not(world: World) -> None:
-    assert _nc(world, role="auditor").raised_by == world.users_a["auditor"]
-    for role in ("contributor", "viewer"):
+def test_editors_raise_but_auditors_contributors_and_viewers_do_not(world: World) -> None:
+    # The auditor role writes findings and nothing else; an editor raises the nonconformity
+    # from a finding (tests/test_audits.py).
+    assert _nc(world, role="manager").raised_by == world.users_a["manager"]
+    for role in ("auditor", "contributor", "viewer"):
         with pytest.raises(PermissionDenied):
             _nc(world, role=role)
 

@@ -334,15 +334,19 @@ def test_the_demo_has_nonconformities_and_an_approved_review(
     assert main(["demo"]) == 0
     capsys.readouterr()
     ncs = Nonconformity.objects.filter(org__slug="demo")
-    assert ncs.count() == 5
+    assert ncs.count() == 6
     assert sorted(ncs.values_list("source", flat=True)) == [
+        "audit",
         "audit",
         "audit",
         "incident",
         "other",
         "review",
     ]
-    assert ncs.filter(source_ref__startswith="IA-2026-01 finding").count() == 2
+    # The internal audit's major and minor findings, raised into the register and linked.
+    from_audit = ncs.filter(audit_finding__isnull=False)
+    assert from_audit.count() == 3 and all(nc.root_cause for nc in from_audit)
+    assert sorted(from_audit.values_list("severity", flat=True)) == ["major", "minor", "minor"]
     closed = ncs.get(status="closed")
     assert closed.effectiveness == "effective" and closed.root_cause
     today = timezone.localdate()

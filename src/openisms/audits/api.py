@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.audits import exports, selectors, services
+from openisms.audits import exports, follow_up, selectors, services
 from openisms.audits.fields import AuditChanges, ChecklistChanges, FindingChanges, ProgrammeChanges
 from openisms.audits.models import AuditStatus, ChecklistResult, FindingType
 from openisms.core.api import Error, Pagination
@@ -196,11 +196,16 @@ class FindingOut(Schema):
     checklist_item: int | None
     requirement: str | None
     author: str | None
+    nonconformity: str | None  # the register entry raised from it (NC-001)
     created_at: datetime
 
     @staticmethod
     def resolve_audit(obj: Any) -> str:
         return str(obj.audit.ref)
+
+    @staticmethod
+    def resolve_nonconformity(obj: Any) -> str | None:
+        return obj.nonconformity.ref if obj.nonconformity_id else None
 
     @staticmethod
     def resolve_checklist_item(obj: Any) -> int | None:
@@ -479,6 +484,34 @@ def finding_delete(request: HttpRequest, org: str, audit_id: int, finding_id: in
     finding = selectors.finding_get(actor=a, audit=audit, finding_id=finding_id)
     services.finding_delete(actor=a, finding=finding)
     return Status(204, None)
+
+
+class RaiseIn(Schema):
+    owner: str | None = None  # a member's e-mail
+
+
+class RaisedOut(Schema):
+    id: int
+    ref: str
+    source_ref: str
+    severity: str
+    status: str
+
+
+@router.post(
+    "/orgs/{org}/audits/{audit_id}/findings/{finding_id}/nonconformity",
+    response={201: RaisedOut} | W,
+)
+def finding_raise_nonconformity(
+    request: HttpRequest, org: str, audit_id: int, finding_id: int, payload: RaiseIn
+) -> Any:
+    """Raise the nonconformity register entry for a major or minor finding (editors, once)."""
+    a = actor(request, org)
+    audit = selectors.audit_get(actor=a, audit_id=audit_id)
+    finding = selectors.finding_get(actor=a, audit=audit, finding_id=finding_id)
+    return Status(
+        201, follow_up.finding_raise_nonconformity(actor=a, finding=finding, owner=payload.owner)
+    )
 
 
 # --- reports ----------------------------------------------------------------------------------

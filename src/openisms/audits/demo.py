@@ -8,9 +8,10 @@ import datetime as dt
 
 from django.utils import timezone
 
-from openisms.audits import selectors, services
+from openisms.audits import follow_up, selectors, services
 from openisms.audits.models import ChecklistResult, FindingType
 from openisms.evidence.models import EvidenceLink
+from openisms.nonconformities.models import Nonconformity
 from openisms.orgs.access import Actor, scoped
 
 CONTROLS = (
@@ -36,9 +37,11 @@ RESULTS = {
 }
 
 
-def load_demo_audits(*, manager: Actor, auditor: Actor, approver: Actor) -> None:
+def load_demo_audits(*, manager: Actor, auditor: Actor, approver: Actor) -> list[Nonconformity]:
     """``manager`` plans and records, ``auditor`` (the auditor role) writes the findings and
-    ``approver`` approves the report the manager submitted."""
+    ``approver`` approves the report the manager submitted. The manager raises the major and
+    minor findings into the nonconformity register; the new entries are returned (in finding
+    order) for the register's demo to carry on with."""
     today = timezone.localdate()
     programme = services.programme_create(
         actor=manager,
@@ -122,9 +125,10 @@ def load_demo_audits(*, manager: Actor, auditor: Actor, approver: Actor) -> None
             "Logging configuration",
         ),
     ]
+    written = []
     for kind, ref, title, description, seen in findings:
         linked = items.get(ref)
-        services.finding_create(
+        finding = services.finding_create(
             actor=auditor,
             audit=audit,
             type=kind,
@@ -133,6 +137,12 @@ def load_demo_audits(*, manager: Actor, auditor: Actor, approver: Actor) -> None
             evidence_seen=seen,
             checklist_item=linked.pk if linked else None,
         )
+        written.append(finding)
+    raised = [
+        follow_up.finding_raise_nonconformity(actor=manager, finding=f, owner=manager.user)
+        for f in written
+        if f.is_nonconformity
+    ]
     services.audit_update(
         actor=manager,
         audit=audit,
@@ -153,3 +163,4 @@ def load_demo_audits(*, manager: Actor, auditor: Actor, approver: Actor) -> None
         lead_auditor=auditor_email,
         scope=["8.1", "9.1", "A.5.19", "A.5.20", "A.5.21", "A.5.22", "A.5.23", "A.5.29", "A.5.30"],
     )
+    return raised

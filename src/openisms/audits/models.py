@@ -143,6 +143,14 @@ class Finding(OrgScopedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    nonconformity = models.OneToOneField(
+        "nonconformities.Nonconformity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_finding",
+        help_text="The register entry raised from this finding (major and minor only).",
+    )
 
     class Meta:
         ordering = ["audit", "number"]

@@ -247,7 +247,9 @@ def checklist_counts(*, actor: Actor, audit: Audit) -> dict[str, int]:
 
 
 def _finding_base(actor: Actor) -> QuerySet[Finding]:
-    return scoped(actor, Finding).select_related("audit", "requirement", "author", "checklist_item")
+    return scoped(actor, Finding).select_related(
+        "audit", "requirement", "author", "checklist_item", "nonconformity"
+    )
 
 
 def finding_list(
@@ -266,9 +268,11 @@ def finding_get(*, actor: Actor, audit: Audit, finding_id: int) -> Finding:
 
 
 def findings_needing_nonconformity(*, actor: Actor) -> QuerySet[Finding]:
-    """Major and minor nonconformities found by internal audits: what the nonconformity
-    register takes over (the place where it links them)."""
-    return finding_list(actor=actor).filter(type__in=NONCONFORMITY_TYPES)
+    """Major and minor nonconformities found by internal audits that no register entry
+    follows yet (``follow_up.finding_raise_nonconformity`` raises one)."""
+    return finding_list(actor=actor).filter(
+        type__in=NONCONFORMITY_TYPES, nonconformity__isnull=True
+    )
 
 
 def evidence_choices(*, actor: Actor) -> list[tuple[int, str]]:

@@ -20,6 +20,7 @@ urlpatterns = [
     path(A + "findings/new/", views.finding_new, name="finding_new"),
     path(A + "findings/<int:finding_id>/edit/", views.finding_edit, name="finding_edit"),
     path(A + "findings/<int:finding_id>/delete/", views.finding_delete, name="finding_delete"),
+    path(A + "findings/<int:finding_id>/raise/", views.finding_raise, name="finding_raise"),
     path(A + "reports/submit/", views.report_submit, name="report_submit"),
     path(A + "reports/<int:report_id>/", views.report_detail, name="report_detail"),
     path(A + "reports/<int:report_id>/decide/", views.report_decide, name="report_decide"),

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.audits import exports, selectors, services
+from openisms.audits import exports, follow_up, selectors, services
 from openisms.audits.forms import (
     AuditForm,
     ChecklistForm,
@@ -304,6 +304,23 @@ def finding_delete(
     services.finding_delete(actor=actor, finding=finding)
     messages.success(request, f"Finding F{finding.number} deleted.")
     return redirect("audits:audit_detail", org=actor.org.slug, audit_id=audit.pk)
+
+
+@org_view("audits", perm=Perm.EDIT_ISMS)
+@require_POST
+def finding_raise(
+    request: HttpRequest, actor: Actor, audit_id: int, finding_id: int
+) -> HttpResponse:
+    """Raise the nonconformity register entry for a major or minor finding."""
+    audit = selectors.audit_get(actor=actor, audit_id=audit_id)
+    finding = selectors.finding_get(actor=actor, audit=audit, finding_id=finding_id)
+    try:
+        nc = follow_up.finding_raise_nonconformity(actor=actor, finding=finding)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("audits:audit_detail", org=actor.org.slug, audit_id=audit.pk)
+    messages.success(request, f"{finding.ref} raised as {nc.ref} in the nonconformity register.")
+    return redirect("nonconformities:detail", org=actor.org.slug, nc_id=nc.pk)
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Nonconformities for the demo organisation: two from the internal audit, one from an
+"""Nonconformities for the demo organisation: three from the internal audit, one from an
 incident, one from a management review and one other; root causes, open corrective actions
 (one overdue) and one closed after an effective check. Dates are relative to the day the demo
 is created."""
@@ -6,84 +6,86 @@ is created."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.utils import timezone
 
 from openisms.nonconformities import services
+from openisms.nonconformities.models import Nonconformity
 from openisms.orgs.access import Actor
 
 M = "maria.lopez@demo.openisms.example"
 D = "dev.patel@demo.openisms.example"
 
 
-def load_demo_nonconformities(*, actor: Actor) -> None:
-    """``actor`` must be able to edit the ISMS (the demo's administrator)."""
+def load_demo_nonconformities(*, actor: Actor, from_audit: Sequence[Nonconformity] = ()) -> None:
+    """``actor`` must be able to edit the ISMS (the demo's administrator); ``from_audit`` are
+    the entries the internal audit's demo raised from its findings, in finding order."""
     today = timezone.localdate()
 
     def ago(days: int) -> dt.date:
         return today - dt.timedelta(days=days)
 
-    access = services.nonconformity_create(
-        actor=actor,
-        title="Leavers kept production access for up to three weeks",
-        description="Two of five sampled leavers still had AWS console access 12 and 19 days "
-        "after their last day.",
-        source="audit",
-        source_ref="IA-2026-01 finding 1",
-        severity="major",
-        owner=M,
-        requirements=["A.5.18", "A.8.2"],
-        raised_on=ago(70),
-        correction="Both accounts were disabled the day the audit found them.",
-        correction_on=ago(70),
-    )
-    services.nonconformity_update(
-        actor=actor,
-        nc=access,
-        root_cause="HR's leaver ticket does not reach the platform team; access removal "
-        "depended on someone remembering.",
-        root_cause_method="five_whys",
-    )
-    services.action_create(
-        actor=actor,
-        nc=access,
-        title="Trigger deprovisioning from the HR system's leaver event",
-        owner=D,
-        due_on=ago(5),
-        status="in_progress",
-    )
-    services.action_create(
-        actor=actor,
-        nc=access,
-        title="Monthly reconciliation of AWS accounts against the HR roster",
-        owner=M,
-        due_on=today + dt.timedelta(days=25),
-    )
+    # The internal audit's major and minor findings, raised into the register by the audit's
+    # demo: restore tests (major), leavers' access (minor), obsolete documents (minor).
+    def later(days: int) -> dt.date:
+        return today + dt.timedelta(days=days)
 
-    training = services.nonconformity_create(
-        actor=actor,
-        title="Security awareness training records incomplete",
-        description="Completion records were missing for 9 of 40 staff hired last year.",
-        source="audit",
-        source_ref="IA-2026-01 finding 2",
-        severity="minor",
-        owner=M,
-        requirements=["7.2", "A.6.3"],
-        raised_on=ago(68),
-    )
-    services.nonconformity_update(
-        actor=actor,
-        nc=training,
-        root_cause="Onboarding checklist lists the training but nobody checks completion.",
-        root_cause_method="fishbone",
-    )
-    services.action_create(
-        actor=actor,
-        nc=training,
-        title="Add a training completion check to the 30-day onboarding review",
-        owner=M,
-        due_on=today + dt.timedelta(days=14),
-    )
+    follow_up = [
+        (
+            "The restore test was a step of the old platform's runbook and was not carried "
+            "over when backups moved; nothing reminds anyone of a quarterly test.",
+            "five_whys",
+            [
+                (
+                    "Run and record a full restore test on the new platform",
+                    D,
+                    ago(5),
+                    "in_progress",
+                ),
+                (
+                    "Schedule quarterly restore tests as recurring tasks",
+                    M,
+                    today + dt.timedelta(25),
+                    "planned",
+                ),
+            ],
+        ),
+        (
+            "HR's leaver ticket does not reach the platform team; access removal depended on "
+            "someone remembering.",
+            "five_whys",
+            [
+                (
+                    "Trigger deprovisioning from the HR system's leaver event",
+                    D,
+                    today + dt.timedelta(20),
+                    "planned",
+                )
+            ],
+        ),
+        (
+            "Runbooks live in a shared drive outside the document register, so superseded "
+            "versions are never withdrawn.",
+            "fishbone",
+            [
+                (
+                    "Move the runbooks into the document register and archive old versions",
+                    M,
+                    today + dt.timedelta(30),
+                    "planned",
+                )
+            ],
+        ),
+    ]
+    for nc, (root_cause, method, actions) in zip(from_audit, follow_up, strict=False):
+        services.nonconformity_update(
+            actor=actor, nc=nc, root_cause=root_cause, root_cause_method=method
+        )
+        for title, owner, due_on, status in actions:
+            services.action_create(
+                actor=actor, nc=nc, title=title, owner=owner, due_on=due_on, status=status
+            )
 
     backup = services.nonconformity_create(
         actor=actor,

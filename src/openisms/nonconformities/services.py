@@ -60,8 +60,10 @@ def action_snapshot(action: CorrectiveAction) -> dict[str, Any]:
 
 
 def can_raise(actor: Actor) -> bool:
-    """Editors and auditors (a nonconformity is a finding) raise nonconformities."""
-    return actor.can(Perm.EDIT_ISMS) or actor.can(Perm.WRITE_FINDINGS)
+    """Editors raise nonconformities and check their effectiveness. The auditor role writes
+    audit findings and nothing else: a major or minor finding becomes a nonconformity when an
+    editor raises it from the finding (``audits.services.finding_raise_nonconformity``)."""
+    return actor.can(Perm.EDIT_ISMS)
 
 
 def can_edit_nc(actor: Actor, nc: Nonconformity) -> bool:
@@ -149,7 +151,7 @@ def nonconformity_create(
 ) -> Nonconformity:
     """Raise a nonconformity; the public entry point other apps (internal audit) call.
 
-    Editors and auditors may raise one. ``owner`` is a member (e-mail); ``requirements`` refs
+    Editors raise them. ``owner`` is a member (e-mail); ``requirements`` refs
     of the clauses or controls it concerns ("9.2", "A.5.15").
     """
     if not can_raise(actor):

@@ -116,8 +116,10 @@ class Command(BaseCommand):
             load_demo_evidence(actor=owner)
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
-            load_demo_audits(manager=manager, auditor=team[DEMO_TEAM[2][0]], approver=owner)
-            load_demo_nonconformities(actor=owner)
+            raised = load_demo_audits(
+                manager=manager, auditor=team[DEMO_TEAM[2][0]], approver=owner
+            )
+            load_demo_nonconformities(actor=owner, from_audit=raised)
             load_demo_reviews(author=manager, approver=owner)
             org_services.organization_create(
                 actor=admin,
