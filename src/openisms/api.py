@@ -13,6 +13,7 @@ from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
 from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
+from openisms.documents.api import router as documents_router
 from openisms.evidence.api import router as evidence_router
 from openisms.orgs.api import router as orgs_router
 from openisms.oscal.api import router as oscal_router
@@ -53,6 +54,7 @@ api.add_router("/", risks_router)
 api.add_router("/", controls_router)
 api.add_router("/", soa_router)
 api.add_router("/", evidence_router)
+api.add_router("/", documents_router)
 api.add_router("/", oscal_router)
 # The composition layer first: its /tasks/mine must match before /tasks/{task_id}.
 api.add_router("/", web_router)

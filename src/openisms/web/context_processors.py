@@ -17,6 +17,7 @@ NAV = (
     ("controls", "Controls", "controls:list"),
     ("frameworks", "Frameworks", "soa:frameworks"),
     ("evidence", "Evidence", "evidence:list"),
+    ("documents", "Documents", "documents:list"),
     ("audits", "Audits", None),
     ("settings", "Settings", "web:org_settings"),
 )

@@ -10,6 +10,7 @@ from openisms.accounts import services as account_services
 from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
+from openisms.documents.demo import load_demo_documents
 from openisms.evidence.demo import load_demo_evidence
 from openisms.orgs import services as org_services
 from openisms.orgs.access import Actor, system_actor
@@ -111,6 +112,7 @@ class Command(BaseCommand):
             owner = Actor(user=admin, org=org, role=Role.OWNER)
             load_demo_soa(author=manager, approver=owner)
             load_demo_evidence(actor=owner)
+            load_demo_documents(author=manager, approver=owner, readers=list(team.values()))
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
             org_services.organization_create(

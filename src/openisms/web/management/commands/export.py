@@ -8,16 +8,22 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
 from openisms.orgs.access import system_actor
+from openisms.documents import exports as document_exports
 from openisms.orgs.models import Organization
 from openisms.risks import exports as risk_exports
 
-EXPORTERS = {"assets": asset_io.export_assets, "risks": risk_exports.export_risks}
+EXPORTERS = {
+    "assets": asset_io.export_assets,
+    "risks": risk_exports.export_risks,
+    "documents": document_exports.export_documents,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Export organisation data: 'export assets|risks --org SLUG --format csv|xlsx|pdf -o FILE' "
-        "(PDF for risks only)."
+        "Export organisation data: 'export assets|risks|documents --org SLUG --format "
+        "csv|xlsx|pdf|docx -o FILE' (PDF for risks and documents; documents as PDF or DOCX is "
+        "a ZIP with one file per document)."
     )
 
     def add_arguments(self, parser: Any) -> None:
