@@ -729,3 +729,14 @@ def _extend_oscal() -> None:
 
 
 _extend_oscal()
+
+
+def _extend_documents() -> None:
+    """Documents and policies have their own file."""
+    from tests.routes_documents import DOCUMENTS_API, DOCUMENTS_UI
+
+    API.extend(DOCUMENTS_API)
+    UI.extend(DOCUMENTS_UI)
+
+
+_extend_documents()

@@ -283,7 +283,9 @@ def document_export(
     )
     chosen = chosen or selectors.current_version(actor=a, document=doc)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name(doc, chosen, ext)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.file_name(doc, chosen, ext)}"'
+    )
     return response
 
 
@@ -292,7 +294,9 @@ def readers(request: HttpRequest, org: str, document_id: int) -> Any:
     """Who the document is published to, which versions each acknowledged, and who has not
     read the current version."""
     a = actor(request, org)
-    r = selectors.readership(actor=a, document=selectors.document_get(actor=a, document_id=document_id))
+    r = selectors.readership(
+        actor=a, document=selectors.document_get(actor=a, document_id=document_id)
+    )
     return {
         "current_version": r.current,
         "readers": [

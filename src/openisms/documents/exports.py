@@ -120,8 +120,9 @@ def document_pdf(doc: Document, version: DocumentVersion | None) -> bytes:
 def document_docx(doc: Document, version: DocumentVersion | None) -> bytes:
     title, text = _content(doc, version)
     label = f"Version {version.number}" if version else "DRAFT"
-    docx = DocxDocument(page_header=f"{doc.ref} {title} \u00b7 {label} \u00b7 "
-                        f"{doc.get_classification_display()}")
+    docx = DocxDocument(
+        page_header=f"{doc.ref} {title} \u00b7 {label} \u00b7 {doc.get_classification_display()}"
+    )
     docx.heading(title, level=0)
     docx.key_values(_facts(doc, version))
     for block in blocks(text):

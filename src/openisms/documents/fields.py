@@ -32,4 +32,5 @@ DOCUMENT_RULE = EditRule(
     assignee_attr="owner_id",
     role="owner",
     mine="you own",
+    derived=frozenset({"draft_sha256"}),
 )

@@ -105,9 +105,7 @@ class DocumentVersion(ApprovalVersion):
     class Meta:
         ordering = ["-number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["document", "number"], name="document_version_number"
-            ),
+            models.UniqueConstraint(fields=["document", "number"], name="document_version_number"),
             models.UniqueConstraint(
                 fields=["document"],
                 condition=models.Q(state="submitted"),

@@ -152,7 +152,9 @@ def awaiting_acknowledgement(*, actor: Actor) -> list[Document]:
     """Published documents whose current version the member has not acknowledged yet."""
     if actor.user is None:
         return []
-    mine = Acknowledgement.objects.filter(version_id=OuterRef("current_version_id"), user=actor.user)
+    mine = Acknowledgement.objects.filter(
+        version_id=OuterRef("current_version_id"), user=actor.user
+    )
     qs = (
         document_base(actor)
         .annotate(current_version_id=_current_version_id())

@@ -216,8 +216,6 @@ def document_create_from_template(
     template = library.template_get(key)
     person = resolve_member(owner, "owner", actor=actor) if owner else actor.user
     name = (person.display_name if person is not None else "") or "the document owner"
-    if scoped(actor, Document).filter(template_key=key).exists():
-        raise ValidationError({"key": f"A document was already created from the '{key}' template."})
     text = library.fill(template.body, template_values(actor, name, template.review_months))
     fields: DocumentChanges = {
         "title": template.title,
@@ -295,6 +293,7 @@ def version_acknowledge(*, actor: Actor, version: DocumentVersion) -> Acknowledg
     actor.require(Perm.VIEW)
     if actor.user is None:
         raise PermissionDenied("Only a member can acknowledge a document.")
+    version = scoped(actor, DocumentVersion).select_related("document").get(pk=version.pk)
     if not version.is_approved:
         raise ValidationError("Only an approved version can be acknowledged.")
     doc = version.document

@@ -130,7 +130,9 @@ def document_detail(request: HttpRequest, actor: Actor, document_id: int) -> Htt
         "may_decide": pending is not None
         and approvals.may_decide(actor, services.DOCUMENT_FLOW, pending),
         "comment_form": CommentForm(),
-        "history": object_history(actor=actor, object_type="documents.document", object_id=doc.pk)[:20],
+        "history": object_history(actor=actor, object_type="documents.document", object_id=doc.pk)[
+            :20
+        ],
     }
     return render(request, "documents/detail.html", context)
 
@@ -200,9 +202,7 @@ def version_detail(
 ) -> HttpResponse:
     doc = selectors.document_get(actor=actor, document_id=document_id)
     version = selectors.version_get(actor=actor, document=doc, number=number)
-    previous = (
-        selectors.version_list(actor=actor, document=doc).filter(number__lt=number).first()
-    )
+    previous = selectors.version_list(actor=actor, document=doc).filter(number__lt=number).first()
     context = {
         "org": actor.org,
         "doc": doc,
@@ -221,7 +221,9 @@ def version_detail(
     return render(request, "documents/version.html", context)
 
 
-def _decide(request: HttpRequest, actor: Actor, document_id: int, number: int, step: str) -> HttpResponse:
+def _decide(
+    request: HttpRequest, actor: Actor, document_id: int, number: int, step: str
+) -> HttpResponse:
     doc = selectors.document_get(actor=actor, document_id=document_id)
     version = selectors.version_get(actor=actor, document=doc, number=number)
     comment = request.POST.get("comment", "")[:5000]
@@ -240,13 +242,17 @@ def _decide(request: HttpRequest, actor: Actor, document_id: int, number: int, s
 
 @org_view("documents")
 @require_POST
-def version_approve(request: HttpRequest, actor: Actor, document_id: int, number: int) -> HttpResponse:
+def version_approve(
+    request: HttpRequest, actor: Actor, document_id: int, number: int
+) -> HttpResponse:
     return _decide(request, actor, document_id, number, "approve")
 
 
 @org_view("documents")
 @require_POST
-def version_reject(request: HttpRequest, actor: Actor, document_id: int, number: int) -> HttpResponse:
+def version_reject(
+    request: HttpRequest, actor: Actor, document_id: int, number: int
+) -> HttpResponse:
     return _decide(request, actor, document_id, number, "reject")
 
 

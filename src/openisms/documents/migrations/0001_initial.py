@@ -6,98 +6,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0006_oscal_frameworks'),
-        ('controls', '0003_parameter_values'),
-        ('orgs', '0003_organization_separate_approval'),
+        ("catalog", "0006_oscal_frameworks"),
+        ("controls", "0003_parameter_values"),
+        ("orgs", "0003_organization_separate_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField(editable=False, help_text='DOC-<number>.')),
-                ('title', models.CharField(max_length=250)),
-                ('kind', models.CharField(choices=[('policy', 'Policy'), ('procedure', 'Procedure'), ('standard', 'Standard'), ('guideline', 'Guideline'), ('record', 'Record'), ('plan', 'Plan')], default='policy', max_length=12)),
-                ('classification', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential'), ('restricted', 'Restricted')], default='internal', max_length=12)),
-                ('review_interval_months', models.PositiveSmallIntegerField(default=12)),
-                ('next_review_on', models.DateField(blank=True, null=True)),
-                ('audience_roles', models.JSONField(blank=True, default=list, help_text='Roles the document is published to; empty: everyone.')),
-                ('template_key', models.CharField(blank=True, max_length=60)),
-                ('draft_text', models.TextField(blank=True, help_text='The working draft, in Markdown.')),
-                ('controls', models.ManyToManyField(blank=True, related_name='+', to='controls.control')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requirements', models.ManyToManyField(blank=True, related_name='+', to='catalog.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField(editable=False, help_text="DOC-<number>.")),
+                ("title", models.CharField(max_length=250)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("policy", "Policy"),
+                            ("procedure", "Procedure"),
+                            ("standard", "Standard"),
+                            ("guideline", "Guideline"),
+                            ("record", "Record"),
+                            ("plan", "Plan"),
+                        ],
+                        default="policy",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                            ("restricted", "Restricted"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                ("review_interval_months", models.PositiveSmallIntegerField(default=12)),
+                ("next_review_on", models.DateField(blank=True, null=True)),
+                (
+                    "audience_roles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Roles the document is published to; empty: everyone.",
+                    ),
+                ),
+                ("template_key", models.CharField(blank=True, max_length=60)),
+                (
+                    "draft_text",
+                    models.TextField(blank=True, help_text="The working draft, in Markdown."),
+                ),
+                (
+                    "controls",
+                    models.ManyToManyField(blank=True, related_name="+", to="controls.control"),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.ManyToManyField(blank=True, related_name="+", to="catalog.requirement"),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentVersion',
+            name="DocumentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('submitted', 'Submitted (awaiting approval)'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='submitted', max_length=10)),
-                ('snapshot', models.JSONField(help_text='What the version froze, as it was submitted.')),
-                ('comment', models.TextField(blank=True, help_text="The submitter's note.")),
-                ('submitted_at', models.DateTimeField()),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_comment', models.TextField(blank=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='documents.document')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('rejected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted (awaiting approval)"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.JSONField(help_text="What the version froze, as it was submitted."),
+                ),
+                ("comment", models.TextField(blank=True, help_text="The submitter's note.")),
+                ("submitted_at", models.DateTimeField()),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_comment", models.TextField(blank=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="documents.document",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "rejected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('acknowledged_at', models.DateTimeField()),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='documents.documentversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("acknowledged_at", models.DateTimeField()),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acknowledgements",
+                        to="documents.documentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-acknowledged_at'],
+                "ordering": ["-acknowledged_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('org', 'number'), name='document_org_number'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("org", "number"), name="document_org_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.CheckConstraint(condition=models.Q(('review_interval_months__gte', 1), ('review_interval_months__lte', 60)), name='document_review_interval_range'),
+            model_name="document",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_interval_months__gte", 1), ("review_interval_months__lte", 60)
+                ),
+                name="document_review_interval_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='document_version_number'),
+            model_name="documentversion",
+            constraint=models.UniqueConstraint(
+                fields=("document", "number"), name="document_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'submitted')), fields=('document',), name='document_version_one_pending'),
+            model_name="documentversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "submitted")),
+                fields=("document",),
+                name="document_version_one_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acknowledgement',
-            constraint=models.UniqueConstraint(fields=('version', 'user'), name='acknowledgement_unique'),
+            model_name="acknowledgement",
+            constraint=models.UniqueConstraint(
+                fields=("version", "user"), name="acknowledgement_unique"
+            ),
         ),
     ]

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
-from openisms.orgs.access import system_actor
 from openisms.documents import exports as document_exports
+from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.risks import exports as risk_exports
 
