@@ -143,7 +143,7 @@ def test_markdown_is_sanitised() -> None:
 
 
 def test_pdf_and_docx_contain_title_and_text(world: World) -> None:
-    doc, v1 = _published(world)
+    doc, _ = _published(world)
     owner = _a(world, "owner")
     pdf, _, _ = exports.export_document(actor=owner, document=doc, fmt="pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
@@ -172,7 +172,7 @@ def test_reminders_for_non_readers_and_overdue_reviews(world: World) -> None:
 
 
 def test_pages_and_api(world: World) -> None:
-    doc, v1 = _published(world)
+    doc, _ = _published(world)
     client = login(world.users_a["viewer"])
     page = client.get(f"/o/{world.org_a.slug}/documents/{doc.pk}/")
     assert page.status_code == 200 and b"I have read version 1" in page.content

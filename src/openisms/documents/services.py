@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Unpack
+from typing import Any, Unpack, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -28,7 +29,6 @@ from openisms.orgs.approvals import ApprovalFlow
 from openisms.orgs.models import Role
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_update
-from openisms.soa.models import soa_framework
 
 # Owners (with the contributor role) submit their own documents: the flow asks for
 # EDIT_ASSIGNED and the services check that the member owns the document or is an editor.
@@ -87,7 +87,9 @@ def _requirements(refs: list[str]) -> list[Requirement]:
     found = {
         r.ref: r
         for r in Requirement.objects.filter(
-            framework__slug=soa_framework(), ref__in=wanted, kind__in=("control", "clause")
+            framework__slug=getattr(settings, "OPENISMS_SOA_FRAMEWORK", "iso27001-2022"),
+            ref__in=wanted,
+            kind__in=("control", "clause"),
         )
     }
     missing = [ref for ref in wanted if ref not in found]
@@ -116,11 +118,11 @@ def _apply(actor: Actor, doc: Document, changes: DocumentChanges) -> Any:
         if name == "owner":
             doc.owner = resolve_member(value, "owner", actor=actor)
         elif name == "controls":
-            links["controls"] = _controls(actor, list(value))  # type: ignore[arg-type]
+            links["controls"] = _controls(actor, list(cast(list[str], value)))
         elif name == "requirements":
-            links["requirements"] = _requirements(list(value))  # type: ignore[arg-type]
+            links["requirements"] = _requirements(list(cast(list[str], value)))
         elif name == "audience_roles":
-            roles = sorted({str(r) for r in value or []})  # type: ignore[union-attr]
+            roles = sorted({str(r) for r in cast(list[str], value or [])})
             bad = [r for r in roles if r not in Role.values]
             if bad:
                 raise ValidationError({"audience_roles": f"Unknown role(s): {', '.join(bad)}."})
