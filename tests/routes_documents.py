@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from openisms.documents import services
+from openisms.documents import selectors, services
 from openisms.orgs.access import Actor, actor_for
 from tests.routes import Ctx, Route
 
@@ -133,7 +133,43 @@ DOCUMENTS_API: list[Route] = [
     ),
 ]
 
+
+def _with_file(ctx: Ctx) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    params = _doc_id(ctx)
+    doc = selectors.document_get(actor=_actor(ctx), document_id=params["document_id"])
+    services.document_upload_file(
+        actor=_actor(ctx), document=doc, upload=SimpleUploadedFile("p.pdf", b"%PDF-1.4 x")
+    )
+    return params
+
+
+def _upload(ctx: Ctx) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile(f"p{next(_seq)}.pdf", b"%PDF-1.4 body")}
+
+
+DOCUMENTS_API.extend(
+    [
+        Route(
+            "POST",
+            D + "/{document_id}/file",
+            "org",
+            200,
+            403,
+            params=_doc_id,
+            body=_upload,
+            multipart=True,
+        ),
+        Route("GET", D + "/{document_id}/file", "org", 200, 200, params=_with_file),
+    ]
+)
+
 DOCUMENTS_UI: list[Route] = [
+    Route("POST", "documents:upload", "org", 302, 403, params=_doc_id, body=_upload),
+    Route("GET", "documents:file", "org", 200, 200, params=_with_file),
     Route("GET", "documents:list", "org", 200, 200, params=_grow, query="status=published"),
     Route("GET", "documents:awaiting", "org", 200, 200, params=_grow),
     Route("GET", "documents:templates", "org", 200, 200, params=_grow),

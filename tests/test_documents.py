@@ -197,3 +197,60 @@ def test_cli_writes_zip_of_demo_documents(tmp_path: Path, catalog: None) -> None
     assert len(names) == 12
     assert "DOC-001 Acceptable use policy v1.pdf" in names
     assert all(re.match(r"DOC-\d{3} .+ v1\.pdf$", n) for n in names)
+
+
+def test_uploaded_file_is_checked_hashed_and_frozen_with_the_version(world: World) -> None:
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    owner = _a(world, "owner")
+    doc = services.document_create(
+        actor=owner, title="Signed policy", owner=world.users_a["contributor"].email
+    )
+    contributor = _a(world, "contributor")
+    with pytest.raises(ValidationError):
+        services.document_upload_file(
+            actor=contributor,
+            document=doc,
+            upload=SimpleUploadedFile("policy.pdf", b"not a pdf at all"),
+        )
+    with pytest.raises(ValidationError):
+        services.document_upload_file(
+            actor=contributor, document=doc, upload=SimpleUploadedFile("run.exe", b"MZ")
+        )
+    first = b"%PDF-1.4\n first"
+    services.document_upload_file(
+        actor=contributor, document=doc, upload=SimpleUploadedFile("policy.pdf", first)
+    )
+    assert doc.draft_file_sha256 == hashlib.sha256(first).hexdigest()
+    v1 = services.document_submit(actor=contributor, document=doc)
+    services.document_upload_file(
+        actor=contributor,
+        document=doc,
+        upload=SimpleUploadedFile("policy.pdf", b"%PDF-1.4\n second"),
+    )
+    client = login(world.users_a["viewer"])
+    base = f"/api/v1/orgs/{world.org_a.slug}/documents/{doc.pk}/file"
+    assert b"".join(client.get(base + "?version=1").streaming_content) == first
+    assert b"second" in b"".join(client.get(base).streaming_content)
+    assert v1.file["sha256"] == hashlib.sha256(first).hexdigest()
+    with pytest.raises(PermissionDenied):
+        services.document_upload_file(
+            actor=_a(world, "viewer"),
+            document=doc,
+            upload=SimpleUploadedFile("policy.pdf", first),
+        )
+
+
+def test_version_page_shows_the_diff(world: World) -> None:
+    doc, _ = _published(world)
+    owner = _a(world, "owner")
+    services.document_update(actor=owner, document=doc, draft_text="# Backup\n\nBrand new line.\n")
+    services.document_submit(actor=_a(world, "manager"), document=doc)
+    page = login(world.owner_a).get(f"/o/{world.org_a.slug}/documents/{doc.pk}/versions/2/")
+    assert page.status_code == 200
+    assert b"<ins>+ Brand new line.</ins>" in page.content
+    assert b"Approve and publish" in page.content
+    draft_pdf, _, _ = exports.export_document(actor=owner, document=doc, fmt="pdf")
+    assert "Version 1" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(draft_pdf)).pages)

@@ -1,13 +1,15 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from openisms.core.api import Error, Pagination
 from openisms.core.changes import changes_of
 from openisms.documents import exports, library, selectors, services
+from openisms.documents.downloads import file_response
 from openisms.documents.fields import DocumentChanges
 from openisms.documents.markdown import render_html
 from openisms.orgs.access import request_actor as actor
@@ -53,6 +55,8 @@ class DocumentOut(Schema):
 class DocumentDetailOut(DocumentOut):
     draft_text: str
     draft_html: str
+    draft_file_name: str
+    draft_file_sha256: str
     controls: list[str]
     requirements: list[str]
 
@@ -155,6 +159,7 @@ class VersionOut(Schema):
 class VersionDetailOut(VersionOut):
     text: str
     html: str
+    file: dict[str, Any]
 
     @staticmethod
     def resolve_html(obj: Any) -> str:
@@ -384,3 +389,29 @@ def acknowledge(request: HttpRequest, org: str, document_id: int, number: int) -
             "acknowledged_at": ack.acknowledged_at,
         },
     )
+
+
+@router.post(
+    P + "/{document_id}/file", response={200: DocumentDetailOut, 403: Error, 404: Error, 422: Error}
+)
+def upload(request: HttpRequest, org: str, document_id: int, file: File[UploadedFile]) -> Any:
+    """Multipart upload of the draft's file (pdf, docx, odt, md, txt; the bytes must match the
+    extension), replacing any earlier one; versions keep the file they were submitted with."""
+    a = actor(request, org)
+    doc = selectors.document_get(actor=a, document_id=document_id)
+    services.document_upload_file(actor=a, document=doc, upload=file)
+    return selectors.document_get(actor=a, document_id=document_id)
+
+
+@router.get(P + "/{document_id}/file", response={200: None, 404: Error})
+def download(
+    request: HttpRequest, org: str, document_id: int, version: int | None = None
+) -> FileResponse:
+    """The draft's file, or the one frozen with version ``version``; 404 when there is none."""
+    a = actor(request, org)
+    doc = selectors.document_get(actor=a, document_id=document_id)
+    chosen = selectors.version_get(actor=a, document=doc, number=version) if version else None
+    stored = selectors.document_file(document=doc, version=chosen)
+    if stored is None:
+        raise Http404("No file.")
+    return file_response(stored)

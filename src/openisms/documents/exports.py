@@ -75,9 +75,11 @@ def _facts(doc: Document, version: DocumentVersion | None) -> list[tuple[str, st
         if version.approved_at
         else f"Not approved ({version.get_state_display().lower()})"
     )
+    attached = version.file
     return [
         ("Ref", doc.ref),
         ("Version", str(version.number)),
+        *([("File", f"{attached['name']} (SHA-256 {attached['sha256']})")] if attached else []),
         ("Approved by", approved),
         (
             "Submitted by",

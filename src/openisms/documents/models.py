@@ -58,6 +58,13 @@ class Document(OrgScopedModel):
     )
     template_key = models.CharField(max_length=60, blank=True)
     draft_text = models.TextField(blank=True, help_text="The working draft, in Markdown.")
+    # Or an uploaded file (PDF, Word, ...). Stored files are never overwritten or deleted:
+    # each upload gets a new name, so every version's file stays readable.
+    draft_file = models.FileField(max_length=255, blank=True)
+    draft_file_name = models.CharField(max_length=255, blank=True)
+    draft_file_sha256 = models.CharField(max_length=64, blank=True)
+    draft_file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    draft_file_type = models.CharField(max_length=120, blank=True)
     controls = models.ManyToManyField("controls.Control", blank=True, related_name="+")
     requirements = models.ManyToManyField("catalog.Requirement", blank=True, related_name="+")
 
@@ -119,6 +126,11 @@ class DocumentVersion(ApprovalVersion):
     @property
     def text(self) -> str:
         return str(self.snapshot.get("text", ""))
+
+    @property
+    def file(self) -> dict[str, str | int]:
+        """The uploaded file frozen with the version ({} when it has none)."""
+        return dict(self.snapshot.get("file") or {})
 
 
 class Acknowledgement(OrgScopedModel):

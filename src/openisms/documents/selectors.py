@@ -174,3 +174,26 @@ def text_diff(before: str, after: str) -> list[tuple[str, str]]:
         kind = line[:1] if line[:1] in "+-@" else " "
         out.append((kind, line[1:] if kind != "@" else line))
     return out
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: str
+    name: str
+    content_type: str
+
+
+def document_file(
+    *, document: Document, version: DocumentVersion | None = None
+) -> StoredFile | None:
+    """The file of a version (frozen with it), or of the draft when no version is given."""
+    if version is not None:
+        frozen = version.file
+        if not frozen:
+            return None
+        return StoredFile(str(frozen["path"]), str(frozen["name"]), str(frozen["content_type"]))
+    if not document.draft_file:
+        return None
+    return StoredFile(
+        str(document.draft_file.name), document.draft_file_name, document.draft_file_type
+    )

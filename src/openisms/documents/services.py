@@ -7,6 +7,7 @@ from typing import Any, Unpack, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,6 +24,7 @@ from openisms.documents.models import (
     DocumentKind,
     DocumentVersion,
 )
+from openisms.documents.uploads import check_file
 from openisms.orgs import approvals
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.approvals import ApprovalFlow
@@ -60,6 +62,8 @@ _OWN_FIELDS = (
     "audience_roles",
     "template_key",
     "draft_text",
+    "draft_file_name",
+    "draft_file_sha256",
 )
 
 
@@ -231,21 +235,64 @@ def document_create_from_template(
 
 
 def _freeze(doc: Document) -> dict[str, Any]:
-    return {
+    frozen: dict[str, Any] = {
         "ref": doc.ref,
         "title": doc.title,
         "kind": doc.kind,
         "classification": doc.classification,
         "text": doc.draft_text,
     }
+    if doc.draft_file:
+        frozen["file"] = {
+            "path": doc.draft_file.name,
+            "name": doc.draft_file_name,
+            "sha256": doc.draft_file_sha256,
+            "size": doc.draft_file_size,
+            "content_type": doc.draft_file_type,
+        }
+    return frozen
+
+
+@transaction.atomic
+def document_upload_file(*, actor: Actor, document: Document, upload: Any) -> Document:
+    """Attach a file (PDF, Word, ...) to the draft, replacing any earlier one. Stored files are
+    never overwritten: versions frozen with an earlier file keep it."""
+    actor.require_edit(DOCUMENT_RULE, document.owner_id)
+    checked = check_file(upload)
+    before = document_snapshot(document)
+    path = f"documents/{actor.org.pk}/{document.pk}/{checked.sha256[:16]}-{checked.name}"
+    stored = default_storage.save(path, checked.file)
+    try:
+        document.draft_file.name = stored
+        document.draft_file_name = checked.name
+        document.draft_file_sha256 = checked.sha256
+        document.draft_file_size = checked.size
+        document.draft_file_type = checked.content_type
+        document.save()
+        after = document_snapshot(document)
+        after["file_size"] = checked.size
+        audit.record(
+            actor=actor.user,
+            org=actor.org,
+            action="document.upload",
+            obj=document,
+            before=before,
+            after=after,
+        )
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    return document
 
 
 @transaction.atomic
 def document_submit(*, actor: Actor, document: Document, comment: str = "") -> DocumentVersion:
     """Freeze the draft into the next version, awaiting approval (editors or the owner)."""
     actor.require_edit(DOCUMENT_RULE, document.owner_id)
-    if not document.draft_text.strip():
-        raise ValidationError({"draft_text": "Write the document before submitting it."})
+    if not document.draft_text.strip() and not document.draft_file:
+        raise ValidationError(
+            {"draft_text": "Write the document, or upload its file, before submitting it."}
+        )
     return approvals.version_submit(
         actor=actor,
         flow=DOCUMENT_FLOW,

@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.core.forms import form_errors_from
 from openisms.documents import exports, library, selectors, services
+from openisms.documents.downloads import file_response
 from openisms.documents.fields import DOCUMENT_RULE
 from openisms.documents.forms import CommentForm, DocumentForm, DraftForm
 from openisms.documents.markdown import render_html
@@ -299,3 +300,32 @@ def document_export(request: HttpRequest, actor: Actor, document_id: int) -> Htt
         actor=actor, document=doc, fmt=fmt, version=chosen
     )
     return _download(content, content_type, exports.file_name(doc, chosen, ext))
+
+
+@org_view("documents")
+@require_POST
+def document_upload(request: HttpRequest, actor: Actor, document_id: int) -> HttpResponse:
+    doc = selectors.document_get(actor=actor, document_id=document_id)
+    try:
+        services.document_upload_file(actor=actor, document=doc, upload=request.FILES.get("file"))
+    except ValidationError as exc:
+        messages.error(request, _problem(exc))
+    else:
+        messages.success(request, f"File attached to the draft of {doc.ref}.")
+    return _to_detail(actor, doc.pk)
+
+
+@org_view("documents")
+def document_file(request: HttpRequest, actor: Actor, document_id: int) -> Any:
+    """The draft's file, or with ?version=N the file frozen with version N."""
+    doc = selectors.document_get(actor=actor, document_id=document_id)
+    number = request.GET.get("version", "")
+    version = (
+        selectors.version_get(actor=actor, document=doc, number=int(number))
+        if number.isdigit()
+        else None
+    )
+    stored = selectors.document_file(document=doc, version=version)
+    if stored is None:
+        raise Http404("No file.")
+    return file_response(stored)
