@@ -254,3 +254,46 @@ def test_version_page_shows_the_diff(world: World) -> None:
     assert b"Approve and publish" in page.content
     draft_pdf, _, _ = exports.export_document(actor=owner, document=doc, fmt="pdf")
     assert "Version 1" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(draft_pdf)).pages)
+
+
+def test_audit_pack_part_holds_register_and_current_versions(world: World) -> None:
+    from openisms.orgs import pack_parts
+
+    _published(world, "backup")
+    services.document_create(actor=_a(world, "owner"), title="Unpublished draft", draft_text="x")
+    files = {p.path: p.content for p in pack_parts.parts()["documents"](_a(world, "auditor"))}
+    assert set(files) == {"register.csv", "DOC-001 Backup policy v1.pdf"}
+    assert b"Unpublished draft" in files["register.csv"]
+    assert files["DOC-001 Backup policy v1.pdf"].startswith(b"%PDF")
+
+
+def test_bad_input_is_a_422_and_changes_nothing(world: World) -> None:
+    doc, _ = _published(world)
+    client = login(world.owner_a)
+    url = f"/api/v1/orgs/{world.org_a.slug}/documents/{doc.pk}"
+    for body in (
+        {"review_interval_months": 0},
+        {"kind": "poem"},
+        {"audience_roles": ["king"]},
+        {"requirements": ["A.99.1"]},
+        {"owner": "stranger@example.com"},
+    ):
+        r = client.patch(url, data=body, content_type="application/json")
+        assert r.status_code == 422, body
+    doc.refresh_from_db()
+    assert doc.review_interval_months == 12 and doc.kind == "policy" and doc.audience_roles == []
+
+
+def test_owner_contributor_edits_the_draft_in_the_browser(world: World) -> None:
+    doc = services.document_create(
+        actor=_a(world, "owner"), title="Mine", owner=world.users_a["contributor"].email
+    )
+    other = services.document_create(actor=_a(world, "owner"), title="Not mine")
+    client = login(world.users_a["contributor"])
+    base = f"/o/{world.org_a.slug}/documents"
+    page = client.get(f"{base}/{doc.pk}/edit/")
+    assert page.status_code == 200 and b'name="title"' not in page.content
+    assert client.post(f"{base}/{doc.pk}/edit/", {"draft_text": "# Mine"}).status_code == 302
+    doc.refresh_from_db()
+    assert doc.draft_text == "# Mine"
+    assert client.get(f"{base}/{other.pk}/edit/").status_code == 403
