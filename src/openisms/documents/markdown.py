@@ -21,7 +21,7 @@ def render_html(text: str) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # heading, paragraph, bullet, number
+    kind: str  # heading, paragraph, bullet, number, row (a table row, cells joined by " | ")
     text: str
     level: int = 0  # heading level, or list depth
 
@@ -32,8 +32,15 @@ def blocks(text: str) -> list[Block]:
     lists: list[list[int]] = []  # per open list: [ordered flag, counter]
     heading = 0
     in_item = False
+    row: list[str] | None = None  # the cells of a table row being read
     for token in _MD.parse(text or ""):
-        if token.type == "heading_open":
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            if row is not None and any(row):
+                out.append(Block("row", " | ".join(c for c in row if c)))
+            row = None
+        elif token.type == "heading_open":
             heading = int(token.tag[1:])
         elif token.type == "heading_close":
             heading = 0
@@ -53,7 +60,9 @@ def blocks(text: str) -> list[Block]:
                 " " if child.type in ("softbreak", "hardbreak") else child.content
                 for child in token.children or []
             ).strip()
-            if heading:
+            if row is not None:
+                row.append(content)
+            elif heading:
                 out.append(Block("heading", content, heading))
             elif in_item and lists:
                 ordered, count = lists[-1]
