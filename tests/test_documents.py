@@ -197,6 +197,11 @@ def test_cli_writes_zip_of_demo_documents(tmp_path: Path, catalog: None) -> None
     assert len(names) == 12
     assert "DOC-001 Acceptable use policy v1.pdf" in names
     assert all(re.match(r"DOC-\d{3} .+ v1\.pdf$", n) for n in names)
+    csv = tmp_path / "register.csv"
+    call_command("export", "documents", org="demo", format="csv", output=str(csv))
+    rows = [line.split(",") for line in csv.read_text().splitlines()[1:]]
+    assert len(rows) == 12 and all(row[9] for row in rows)  # every one has a next review
+    assert sum(1 for row in rows if row[5] == "In review") == 1
 
 
 def test_uploaded_file_is_checked_hashed_and_frozen_with_the_version(world: World) -> None:

@@ -4,7 +4,7 @@ the team. The backup policy has a second version waiting for approval."""
 
 from __future__ import annotations
 
-from openisms.documents import library, services
+from openisms.documents import library, selectors, services
 from openisms.documents.models import DocumentVersion
 from openisms.orgs.access import Actor
 
@@ -27,7 +27,7 @@ def load_demo_documents(*, author: Actor, approver: Actor, readers: list[Actor])
         for j, version in enumerate(current.values()):
             if (i + j) % 3 != 2:  # most, not all: the readers pages show who is missing
                 services.version_acknowledge(actor=reader, version=version)
-    backup = current["backup"].document
+    backup = selectors.document_get(actor=author, document_id=current["backup"].document_id)
     services.document_update(
         actor=author, document=backup, draft_text=backup.draft_text + BACKUP_CHANGE
     )

@@ -326,6 +326,9 @@ def document_approve(
             before=before,
             after={"next_review_on": due.isoformat(), "ref": doc.ref},
         )
+    for copy in (version, approved):  # keep copies loaded earlier (for str()) current
+        if "document" in copy._state.fields_cache:
+            copy.document.next_review_on = due
     return approved
 
 
