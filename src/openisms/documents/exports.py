@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from openisms.documents import selectors
-from openisms.documents.markdown import blocks
+from openisms.documents.markdown import Block, blocks
 from openisms.documents.models import Document, DocumentVersion
 from openisms.orgs.access import Actor
 from openisms.orgs.pack_parts import PackPart
@@ -97,6 +97,14 @@ def _content(doc: Document, version: DocumentVersion | None) -> tuple[str, str]:
     return str(version.snapshot.get("title", doc.title)), version.text
 
 
+def _body(title: str, text: str) -> list[Block]:
+    """The text's blocks, without a leading level-1 heading that repeats the title."""
+    found = blocks(text)
+    if found and found[0].kind == "heading" and found[0].level == 1 and found[0].text == title:
+        return found[1:]
+    return found
+
+
 def document_pdf(doc: Document, version: DocumentVersion | None) -> bytes:
     title, text = _content(doc, version)
     label = f"Version {version.number}" if version else "DRAFT"
@@ -109,7 +117,7 @@ def document_pdf(doc: Document, version: DocumentVersion | None) -> bytes:
     pdf = PdfDocument(frame, title=f"{doc.ref} {title}", subject=doc.org.name)
     pdf.heading(title)
     pdf.table([("Field", 120), ("Value", 0)], _facts(doc, version))
-    for block in blocks(text):
+    for block in _body(title, text):
         if block.kind == "heading":
             pdf.heading(block.text)
         elif block.kind in ("bullet", "number"):
@@ -127,7 +135,7 @@ def document_docx(doc: Document, version: DocumentVersion | None) -> bytes:
     )
     docx.heading(title, level=0)
     docx.key_values(_facts(doc, version))
-    for block in blocks(text):
+    for block in _body(title, text):
         if block.kind == "heading":
             docx.heading(block.text, level=min(block.level, 4))
         elif block.kind in ("bullet", "number"):
