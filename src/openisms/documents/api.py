@@ -112,7 +112,7 @@ class DocumentPatch(Schema):
         return changes_of(DocumentChanges, self.dict(exclude_unset=True))
 
 
-class TemplateOut(Schema):
+class DocumentTemplateOut(Schema):
     key: str
     title: str
     kind: str
@@ -121,12 +121,12 @@ class TemplateOut(Schema):
     words: int
 
 
-class FromTemplateIn(Schema):
+class DocumentFromTemplateIn(Schema):
     key: str
     owner: str | None = None
 
 
-class VersionOut(Schema):
+class DocumentVersionOut(Schema):
     number: int
     state: str
     title: str
@@ -156,7 +156,7 @@ class VersionOut(Schema):
         return obj.rejected_by.email if obj.rejected_by_id else None
 
 
-class VersionDetailOut(VersionOut):
+class DocumentVersionDetailOut(DocumentVersionOut):
     text: str
     html: str
     file: dict[str, Any]
@@ -166,27 +166,27 @@ class VersionDetailOut(VersionOut):
         return render_html(obj.text)
 
 
-class CommentIn(Schema):
+class DecisionIn(Schema):
     comment: str = ""
 
 
-class AckOut(Schema):
+class AcknowledgementOut(Schema):
     ref: str
     version: int
     user: str
     acknowledged_at: datetime
 
 
-class ReaderOut(Schema):
+class DocumentReaderOut(Schema):
     user: str
     role: str
     acknowledged_versions: list[int]
     read_current: bool
 
 
-class ReadershipOut(Schema):
+class DocumentReadersOut(Schema):
     current_version: int | None
-    readers: list[ReaderOut]
+    readers: list[DocumentReaderOut]
     missing: list[str]
 
 
@@ -207,13 +207,13 @@ def document_create(request: HttpRequest, org: str, payload: DocumentIn) -> Any:
     return Status(201, selectors.document_get(actor=a, document_id=doc.pk))
 
 
-@router.get(P + "/templates", response={200: list[TemplateOut], 404: Error})
+@router.get(P + "/templates", response={200: list[DocumentTemplateOut], 404: Error})
 @paginate(Pagination)
 def template_list(request: HttpRequest, org: str) -> Any:
     """The starter policy templates a document can be created from."""
     actor(request, org)
     return [
-        TemplateOut(
+        DocumentTemplateOut(
             key=t.key,
             title=t.title,
             kind=t.kind,
@@ -228,7 +228,7 @@ def template_list(request: HttpRequest, org: str) -> Any:
 @router.post(
     P + "/from-template", response={201: DocumentDetailOut, 403: Error, 404: Error, 422: Error}
 )
-def document_from_template(request: HttpRequest, org: str, payload: FromTemplateIn) -> Any:
+def document_from_template(request: HttpRequest, org: str, payload: DocumentFromTemplateIn) -> Any:
     """A new document from a starter template, with the organisation's name, scope, owner,
     approver and review interval filled in."""
     a = actor(request, org)
@@ -294,7 +294,7 @@ def document_export(
     return response
 
 
-@router.get(P + "/{document_id}/readers", response={200: ReadershipOut, 404: Error})
+@router.get(P + "/{document_id}/readers", response={200: DocumentReadersOut, 404: Error})
 def readers(request: HttpRequest, org: str, document_id: int) -> Any:
     """Who the document is published to, which versions each acknowledged, and who has not
     read the current version."""
@@ -318,16 +318,17 @@ def readers(request: HttpRequest, org: str, document_id: int) -> Any:
 
 
 @router.post(
-    P + "/{document_id}/submit", response={201: VersionOut, 403: Error, 404: Error, 422: Error}
+    P + "/{document_id}/submit",
+    response={201: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
-def submit(request: HttpRequest, org: str, document_id: int, payload: CommentIn) -> Any:
+def submit(request: HttpRequest, org: str, document_id: int, payload: DecisionIn) -> Any:
     """Freeze the draft into the next version, awaiting approval (editors and the owner)."""
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
     return Status(201, services.document_submit(actor=a, document=doc, comment=payload.comment))
 
 
-@router.get(P + "/{document_id}/versions", response={200: list[VersionOut], 404: Error})
+@router.get(P + "/{document_id}/versions", response={200: list[DocumentVersionOut], 404: Error})
 @paginate(Pagination)
 def version_list(request: HttpRequest, org: str, document_id: int) -> Any:
     a = actor(request, org)
@@ -335,7 +336,9 @@ def version_list(request: HttpRequest, org: str, document_id: int) -> Any:
     return selectors.version_list(actor=a, document=doc)
 
 
-@router.get(P + "/{document_id}/versions/{number}", response={200: VersionDetailOut, 404: Error})
+@router.get(
+    P + "/{document_id}/versions/{number}", response={200: DocumentVersionDetailOut, 404: Error}
+)
 def version_get(request: HttpRequest, org: str, document_id: int, number: int) -> Any:
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
@@ -350,10 +353,10 @@ def _version(request: HttpRequest, org: str, document_id: int, number: int) -> A
 
 @router.post(
     P + "/{document_id}/versions/{number}/approve",
-    response={200: VersionOut, 403: Error, 404: Error, 422: Error},
+    response={200: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
 def approve(
-    request: HttpRequest, org: str, document_id: int, number: int, payload: CommentIn
+    request: HttpRequest, org: str, document_id: int, number: int, payload: DecisionIn
 ) -> Any:
     """Publish the version. With separate approval on, its submitter may not approve it."""
     a, version = _version(request, org, document_id, number)
@@ -362,10 +365,10 @@ def approve(
 
 @router.post(
     P + "/{document_id}/versions/{number}/reject",
-    response={200: VersionOut, 403: Error, 404: Error, 422: Error},
+    response={200: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
 def reject(
-    request: HttpRequest, org: str, document_id: int, number: int, payload: CommentIn
+    request: HttpRequest, org: str, document_id: int, number: int, payload: DecisionIn
 ) -> Any:
     """Send the version back; ``comment`` says what to change."""
     a, version = _version(request, org, document_id, number)
@@ -374,7 +377,7 @@ def reject(
 
 @router.post(
     P + "/{document_id}/versions/{number}/acknowledge",
-    response={201: AckOut, 403: Error, 404: Error, 422: Error},
+    response={201: AcknowledgementOut, 403: Error, 404: Error, 422: Error},
 )
 def acknowledge(request: HttpRequest, org: str, document_id: int, number: int) -> Any:
     """The caller has read this approved version (any role it is published to)."""
