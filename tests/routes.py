@@ -762,3 +762,12 @@ def _extend_audits() -> None:
 
 
 _extend_audits()
+def _extend_documents() -> None:
+    """Documents and policies have their own file."""
+    from tests.routes_documents import DOCUMENTS_API, DOCUMENTS_UI
+
+    API.extend(DOCUMENTS_API)
+    UI.extend(DOCUMENTS_UI)
+
+
+_extend_documents()

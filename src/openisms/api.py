@@ -14,6 +14,7 @@ from openisms.audits.api import router as audits_router
 from openisms.catalog.api import router as catalog_router
 from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
+from openisms.documents.api import router as documents_router
 from openisms.evidence.api import router as evidence_router
 from openisms.nonconformities.api import router as nonconformities_router
 from openisms.orgs.api import router as orgs_router
@@ -56,6 +57,7 @@ api.add_router("/", risks_router)
 api.add_router("/", controls_router)
 api.add_router("/", soa_router)
 api.add_router("/", evidence_router)
+api.add_router("/", documents_router)
 api.add_router("/", oscal_router)
 # The composition layer first: its /tasks/mine must match before /tasks/{task_id}.
 api.add_router("/", web_router)

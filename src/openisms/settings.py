@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "openisms.risks",
     "openisms.soa",
     "openisms.evidence",
+    "openisms.documents",
     "openisms.work",
     "openisms.nonconformities",
     "openisms.reviews",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("openisms.controls.urls")),
     path("", include("openisms.soa.urls")),
     path("", include("openisms.evidence.urls")),
+    path("", include("openisms.documents.urls")),
     path("", include("openisms.work.urls")),
     path("", include("openisms.nonconformities.urls")),
     path("", include("openisms.reviews.urls")),

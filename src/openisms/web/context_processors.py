@@ -17,6 +17,7 @@ NAV = (
     ("controls", "Controls", "controls:list"),
     ("frameworks", "Frameworks", "soa:frameworks"),
     ("evidence", "Evidence", "evidence:list"),
+    ("documents", "Documents", "documents:list"),
     ("audits", "Audits", "audits:programme_list"),
     ("nonconformities", "Nonconformities", "nonconformities:list"),
     ("reviews", "Management reviews", "reviews:list"),

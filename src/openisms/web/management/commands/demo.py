@@ -11,6 +11,7 @@ from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
 from openisms.audits.demo import load_demo_audits
+from openisms.documents.demo import load_demo_documents
 from openisms.evidence.demo import load_demo_evidence
 from openisms.nonconformities.demo import load_demo_nonconformities
 from openisms.orgs import services as org_services
@@ -114,6 +115,7 @@ class Command(BaseCommand):
             owner = Actor(user=admin, org=org, role=Role.OWNER)
             load_demo_soa(author=manager, approver=owner)
             load_demo_evidence(actor=owner)
+            load_demo_documents(author=manager, approver=owner, readers=list(team.values()))
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
             raised = load_demo_audits(

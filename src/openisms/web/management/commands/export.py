@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from openisms.assets import io as asset_io
 from openisms.audits import exports as audit_exports
 from openisms.nonconformities.exports import export_nonconformities
+from openisms.documents import exports as document_exports
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.reviews.exports import export_reviews
@@ -20,13 +21,15 @@ EXPORTERS = {
     "nonconformities": export_nonconformities,
     "reviews": export_reviews,
     "audits": audit_exports.export_audits,
+    "documents": document_exports.export_documents,
 }
 
 
 class Command(BaseCommand):
     help = (
         "Export organisation data: 'export ENTITY --org SLUG --format csv|xlsx|pdf|docx -o "
-        "FILE'. assets: csv|xlsx; risks: csv|xlsx|pdf; audits: csv of findings, or pdf|docx of "
+        "FILE'. assets: csv|xlsx; risks: csv|xlsx|pdf; documents: the register as csv|xlsx, or "
+        "pdf|docx as a ZIP with one file per document; audits: csv of findings, or pdf|docx of "
         "the most recently completed audit's report; nonconformities: the register as csv|xlsx; "
         "reviews: the minutes of the most recent held management review as pdf|docx (approved "
         "minutes, else the live review as a draft)."
