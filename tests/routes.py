@@ -762,6 +762,8 @@ def _extend_audits() -> None:
 
 
 _extend_audits()
+
+
 def _extend_documents() -> None:
     """Documents and policies have their own file."""
     from tests.routes_documents import DOCUMENTS_API, DOCUMENTS_UI

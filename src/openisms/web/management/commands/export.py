@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
 from openisms.audits import exports as audit_exports
-from openisms.nonconformities.exports import export_nonconformities
 from openisms.documents import exports as document_exports
+from openisms.nonconformities.exports import export_nonconformities
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.reviews.exports import export_reviews
