@@ -11,9 +11,11 @@ from openisms.accounts.api import router as accounts_router
 from openisms.accounts.auth import AUTH
 from openisms.assets.api import router as assets_router
 from openisms.catalog.api import router as catalog_router
+from openisms.context.api import router as context_router
 from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
 from openisms.evidence.api import router as evidence_router
+from openisms.objectives.api import router as objectives_router
 from openisms.orgs.api import router as orgs_router
 from openisms.oscal.api import router as oscal_router
 from openisms.risks.api import router as risks_router
@@ -57,3 +59,5 @@ api.add_router("/", oscal_router)
 # The composition layer first: its /tasks/mine must match before /tasks/{task_id}.
 api.add_router("/", web_router)
 api.add_router("/", work_router)
+api.add_router("/", context_router)
+api.add_router("/", objectives_router)

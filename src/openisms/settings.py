@@ -70,11 +70,13 @@ INSTALLED_APPS = [
     "openisms.orgs",
     "openisms.catalog",
     "openisms.assets",
+    "openisms.context",
     "openisms.controls",
     "openisms.risks",
     "openisms.soa",
     "openisms.evidence",
     "openisms.work",
+    "openisms.objectives",
     "openisms.oscal",
     "openisms.web",
 ]

@@ -7,11 +7,13 @@ urlpatterns = [
     path("accounts/", include("openisms.accounts.urls")),
     path("", include("openisms.catalog.urls")),
     path("", include("openisms.assets.urls")),
+    path("", include("openisms.context.urls")),
     path("", include("openisms.risks.urls")),
     path("", include("openisms.controls.urls")),
     path("", include("openisms.soa.urls")),
     path("", include("openisms.evidence.urls")),
     path("", include("openisms.work.urls")),
+    path("", include("openisms.objectives.urls")),
     path("", include("openisms.oscal.urls")),
     path("", include("openisms.web.urls")),
 ]

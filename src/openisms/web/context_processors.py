@@ -12,11 +12,13 @@ NAV = (
     ("work", "My work", "web:my_work"),
     ("catalog", "Catalogue", "catalog:index"),
     ("assets", "Assets", "assets:list"),
+    ("context", "Context", "context:index"),
     ("risks", "Risks", "risks:register"),
     ("soa", "SoA", "soa:list"),
     ("controls", "Controls", "controls:list"),
     ("frameworks", "Frameworks", "soa:frameworks"),
     ("evidence", "Evidence", "evidence:list"),
+    ("objectives", "Objectives", "objectives:list"),
     ("audits", "Audits", None),
     ("settings", "Settings", "web:org_settings"),
 )
