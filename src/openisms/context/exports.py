@@ -102,7 +102,14 @@ def render_pdf(snap: dict[str, Any], version_line: str) -> bytes:
         pdf.text((value or "-").splitlines() or ["-"])
     pdf.heading("Internal and external issues (4.1)")
     pdf.table(
-        [("Ref", 48), ("Kind", 52), ("Category", 80), ("Issue", 0), ("Effect", 200), ("Status", 44)],
+        [
+            ("Ref", 48),
+            ("Kind", 52),
+            ("Category", 80),
+            ("Issue", 0),
+            ("Effect", 200),
+            ("Status", 44),
+        ],
         _issue_rows(snap),
     )
     pdf.heading("Interested parties (4.2)")

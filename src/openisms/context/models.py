@@ -143,7 +143,9 @@ class PartyRequirement(Retirable):
     """
 
     number = models.PositiveIntegerField(editable=False)
-    party = models.ForeignKey(InterestedParty, on_delete=models.PROTECT, related_name="requirements")
+    party = models.ForeignKey(
+        InterestedParty, on_delete=models.PROTECT, related_name="requirements"
+    )
     title = models.CharField(max_length=250)
     kind = models.CharField(max_length=12, choices=RequirementKind.choices)
     reference = models.CharField(

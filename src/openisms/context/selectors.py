@@ -102,8 +102,8 @@ def live_snapshot(*, actor: Actor) -> dict[str, Any]:
         }
         for i in issue_list(actor=actor)
     ]
-    parties = []
-    requirements = []
+    parties: list[dict[str, Any]] = []
+    requirements: list[dict[str, Any]] = []
     for p in party_list(actor=actor):
         parties.append(
             {
@@ -131,7 +131,7 @@ def live_snapshot(*, actor: Actor) -> dict[str, Any]:
                     "status": r.status,
                 }
             )
-    requirements.sort(key=lambda r: r["ref"])
+    requirements.sort(key=lambda r: str(r["ref"]))
     return {
         "organization": actor.org.name,
         "scope": actor.org.scope,

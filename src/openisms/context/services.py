@@ -207,7 +207,11 @@ def requirement_create(
     req.number = _next_number(actor, PartyRequirement)
     req.save()
     audit.record(
-        actor=actor.user, org=actor.org, action="party_requirement.create", obj=req, after=_snap(req)
+        actor=actor.user,
+        org=actor.org,
+        action="party_requirement.create",
+        obj=req,
+        after=_snap(req),
     )
     return req
 
@@ -253,4 +257,6 @@ def context_approve(*, actor: Actor, version: ContextVersion, comment: str = "")
 
 @transaction.atomic
 def context_reject(*, actor: Actor, version: ContextVersion, comment: str) -> ContextVersion:
-    return approvals.version_reject(actor=actor, flow=CONTEXT_FLOW, version=version, comment=comment)
+    return approvals.version_reject(
+        actor=actor, flow=CONTEXT_FLOW, version=version, comment=comment
+    )

@@ -196,9 +196,7 @@ def measurement_record(
     """Editors and the objective's owner record measurements."""
     a = actor(request, org)
     objective = selectors.objective_get(actor=a, objective_id=objective_id)
-    return Status(
-        201, services.measurement_record(actor=a, objective=objective, **payload.dict())
-    )
+    return Status(201, services.measurement_record(actor=a, objective=objective, **payload.dict()))
 
 
 @router.delete(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -14,7 +15,7 @@ from openisms.objectives.models import Measurement, Objective
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 
 
-def _points(actor: Actor) -> Prefetch[Measurement]:
+def _points(actor: Actor) -> Any:
     qs = scoped(actor, Measurement).select_related("recorded_by").order_by("measured_on", "id")
     return Prefetch("measurements", queryset=qs, to_attr="points")
 

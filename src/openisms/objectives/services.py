@@ -55,7 +55,7 @@ def _apply(actor: Actor, objective: Objective, changes: ObjectiveChanges) -> Any
         if name == "owner":
             objective.owner = resolve_member(value, "owner", actor=actor)
         elif name == "controls":
-            controls = _controls(actor, list(value or []))  # type: ignore[arg-type]
+            controls = _controls(actor, [str(v) for v in (value or [])])  # type: ignore[attr-defined]
         else:
             setattr(objective, name, value.strip() if isinstance(value, str) else value)
     for name in ("baseline", "target"):

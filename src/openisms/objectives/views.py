@@ -29,7 +29,9 @@ def objective_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     status = status if status in ObjectiveStatus.values else ""
     q = request.GET.get("q", "")[:200]
     rows = selectors.objective_rows(selectors.objective_list(actor=actor, status=status, q=q))
-    charts = [(r, svg_chart(r.objective, selectors.points_of(r.objective), small=True)) for r in rows]
+    charts = [
+        (r, svg_chart(r.objective, selectors.points_of(r.objective), small=True)) for r in rows
+    ]
     return render(
         request,
         "objectives/list.html",
@@ -83,9 +85,7 @@ def _save(
             form_errors_from(form, exc)
         else:
             messages.success(request, f"{objective.ref} saved.")
-            return redirect(
-                "objectives:detail", org=actor.org.slug, objective_id=objective.pk
-            )
+            return redirect("objectives:detail", org=actor.org.slug, objective_id=objective.pk)
     context = {"org": actor.org, "form": form, "o": objective}
     return render(request, "objectives/form.html", context)
 

@@ -20,6 +20,18 @@ ExportFormat = Literal["csv", "xlsx", "pdf", "docx"]
 CoverageFormat = Literal["json", "xlsx", "pdf"]
 
 
+class CitedRequirementOut(Schema):
+    id: int
+    ref: str
+    title: str
+    reference: str
+    party: str
+
+    @staticmethod
+    def resolve_party(obj: Any) -> str:
+        return str(obj.party.name)
+
+
 class SoaEntryOut(Schema):
     id: int
     ref: str
@@ -37,7 +49,12 @@ class SoaEntryOut(Schema):
     owner: str | None
     target_date: date | None
     implementation: str
+    cited_requirements: list[CitedRequirementOut]
     updated_at: datetime
+
+    @staticmethod
+    def resolve_cited_requirements(obj: Any) -> list[Any]:
+        return selectors.cited_of(obj)
 
     @staticmethod
     def resolve_ref(obj: Any) -> str:
@@ -89,10 +106,12 @@ class SoaPatch(Schema):
     target_date: date | None = None
     implementation: str | None = None
     confirm_exclusion: bool = False
+    cited_requirements: list[int] | None = None  # ids of interested-party requirements
 
     def changes(self) -> SoaEntryChanges:
         return changes_of(
-            SoaEntryChanges, self.dict(exclude_unset=True, exclude={"confirm_exclusion"})
+            SoaEntryChanges,
+            self.dict(exclude_unset=True, exclude={"confirm_exclusion", "cited_requirements"}),
         )
 
 
@@ -159,7 +178,8 @@ class SoaDiffOut(Schema):
 def soa_list(request: HttpRequest, org: str, filters: Query[SoaFilters]) -> Any:
     """The working SoA: controls (kind=control) or clauses 4-10 (kind=clause)."""
     a = actor(request, org)
-    return selectors.with_risks(a, selectors.soa_list(actor=a, **filters.dict()))
+    rows = selectors.soa_list(actor=a, **filters.dict())
+    return selectors.with_citations(a, selectors.with_risks(a, rows))
 
 
 @router.get("/orgs/{org}/soa/export", response={200: None, 404: Error, 422: Error})
@@ -196,13 +216,16 @@ def soa_get(request: HttpRequest, org: str, entry_id: int) -> Any:
     "/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 403: Error, 404: Error, 422: Error}
 )
 def soa_update(request: HttpRequest, org: str, entry_id: int, payload: SoaPatch) -> Any:
-    """Excluding a control that risks plan needs ``confirm_exclusion: true``."""
+    """Excluding a control that risks plan needs ``confirm_exclusion: true``.
+    ``cited_requirements`` (ids of the organisation's interested-party requirements, see
+    ``/context/requirements``) replaces what the row cites as reasons; editors only."""
     a = actor(request, org)
     entry = selectors.soa_get(actor=a, entry_id=entry_id)
     services.soa_entry_update(
         actor=a,
         entry=entry,
         confirm_exclusion=payload.confirm_exclusion,
+        cited_requirements=payload.cited_requirements,
         **payload.changes(),
     )
     return selectors.soa_get(actor=a, entry_id=entry_id)

@@ -48,14 +48,32 @@ class EntryForm(forms.Form):
         required=False,
         label="Exclude it although risks plan it as treatment",
     )
+    cited_requirements = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        label="Reason: requirements of interested parties",
+        help_text="Laws, regulations and contracts from the ISMS context that call for it.",
+    )
 
     def __init__(
-        self, *args: object, member_emails: list[str], clause: bool = False, **kwargs: object
+        self,
+        *args: object,
+        member_emails: list[str],
+        clause: bool = False,
+        requirements: list[tuple[int, str]] | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"].choices = _people(member_emails)  # type: ignore[attr-defined]
+        self.fields["cited_requirements"].choices = requirements or []  # type: ignore[attr-defined]
         if clause:
-            for name in ("applicable", "legal_regulatory", "contractual", "business"):
+            for name in (
+                "applicable",
+                "legal_regulatory",
+                "contractual",
+                "business",
+                "cited_requirements",
+            ):
                 del self.fields[name]
             del self.fields["confirm_exclusion"]
             self.fields["status"].choices = APPLICABLE_STATUSES  # type: ignore[attr-defined]
@@ -65,7 +83,13 @@ class EntryForm(forms.Form):
     def changes(self) -> SoaEntryChanges:
         data = dict(self.cleaned_data)
         data.pop("confirm_exclusion", None)
+        data.pop("cited_requirements", None)
         return changes_of(SoaEntryChanges, data)
+
+    def cited(self) -> list[int] | None:
+        if "cited_requirements" not in self.fields:
+            return None
+        return [int(i) for i in self.cleaned_data.get("cited_requirements") or []]
 
 
 class AssignedForm(forms.Form):

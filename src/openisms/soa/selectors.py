@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from openisms.catalog.models import Framework
+from openisms.context.models import PartyRequirement
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
 from openisms.soa.fields import ENTRY_FIELDS
@@ -32,6 +33,7 @@ from openisms.soa.models import (
 )
 
 PLANNED = Risk.planned_controls.through
+CITED = SoaEntry.cited_requirements.through
 REASON_KEYS = tuple(key for key, _ in REASONS)
 
 
@@ -61,6 +63,20 @@ def with_risks(actor: Actor, qs: QuerySet[SoaEntry]) -> QuerySet[SoaEntry]:
     return qs.prefetch_related(
         Prefetch("requirement__treating_risks", queryset=risks, to_attr="org_risks")
     )
+
+
+def with_citations(actor: Actor, qs: QuerySet[SoaEntry]) -> QuerySet[SoaEntry]:
+    """Prefetch the interested-party requirements each row cites: one query per page."""
+    cited = scoped(actor, PartyRequirement).select_related("party").order_by("number")
+    return qs.prefetch_related(Prefetch("cited_requirements", queryset=cited, to_attr="cited"))
+
+
+def cited_of(entry: SoaEntry) -> list[PartyRequirement]:
+    """The requirements the row cites (prefetched by :func:`with_citations` when listing)."""
+    cited = getattr(entry, "cited", None)
+    if cited is None:
+        cited = list(entry.cited_requirements.select_related("party").order_by("number"))
+    return list(cited)
 
 
 def risks_of(entry: SoaEntry) -> list[Risk]:
@@ -135,7 +151,8 @@ def soa_list(
 
 
 def soa_get(*, actor: Actor, entry_id: int) -> SoaEntry:
-    return get_scoped_or_404(with_risks(actor, _base(actor)), pk=entry_id)
+    qs = with_citations(actor, with_risks(actor, _base(actor)))
+    return get_scoped_or_404(qs, pk=entry_id)
 
 
 def soa_entries(*, actor: Actor, ids: list[int]) -> list[SoaEntry]:
@@ -259,6 +276,7 @@ def entry_row(entry: SoaEntry) -> dict[str, Any]:
         "owner": entry.owner.email if entry.owner else None,
         "target_date": entry.target_date.isoformat() if entry.target_date else None,
         "implementation": entry.implementation,
+        "cited": [r.ref for r in cited_of(entry)],
     }
 
 
@@ -277,6 +295,14 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
     )
     for requirement_id, ref in links:
         risk_refs.setdefault(requirement_id, []).append(ref)
+    cited: dict[int, list[str]] = {}
+    citations = (
+        CITED.objects.filter(soaentry__org=actor.org)
+        .order_by("partyrequirement__number")
+        .values_list("soaentry__requirement_id", "partyrequirement__number")
+    )
+    for requirement_id, number in citations:
+        cited.setdefault(requirement_id, []).append(PartyRequirement(number=number).ref)
     rows = (
         scoped(actor, SoaEntry)
         .filter(requirement__framework__slug=soa_framework())
@@ -320,6 +346,7 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
                 "owner": row["owner__email"],
                 "target_date": row["target_date"].isoformat() if row["target_date"] else None,
                 "implementation": row["implementation"],
+                "cited": cited.get(row["requirement_id"], []),
             }
         )
     return out

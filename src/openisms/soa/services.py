@@ -8,10 +8,12 @@ from typing import Any, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from openisms.context.models import PartyRequirement
 from openisms.controls.selectors import controls_of_requirements
 from openisms.controls.services import WRITE_THROUGH, controls_write_through
+from openisms.core import audit
 from openisms.orgs import approvals
-from openisms.orgs.access import Actor, Perm
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.approvals import ApprovalFlow
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_bulk_update, audited_update, bulk_rows
@@ -74,16 +76,57 @@ def _validate(actor: Actor, entry: SoaEntry, was_applicable: bool, confirm: bool
         raise ValidationError(errors)
 
 
+def _resolve_citations(actor: Actor, ids: Iterable[int]) -> list[PartyRequirement]:
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return []
+    found = {r.pk: r for r in scoped(actor, PartyRequirement).filter(pk__in=wanted)}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "cited_requirements": "No requirement of an interested party with id "
+                f"{', '.join(map(str, missing))} in this organisation."
+            }
+        )
+    return [found[i] for i in wanted]
+
+
+def _cite(actor: Actor, entry: SoaEntry, ids: Iterable[int]) -> None:
+    """Set the interested-party requirements a row cites (editors only), one audit event."""
+    chosen = _resolve_citations(actor, ids)
+    before = sorted(r.ref for r in selectors.cited_of(entry))
+    after = sorted(r.ref for r in chosen)
+    if before == after:
+        return
+    actor.require(Perm.EDIT_ISMS, "Only editors change the requirements an SoA row cites.")
+    entry.cited_requirements.set(chosen)
+    if hasattr(entry, "cited"):
+        del entry.cited
+    audit.record(
+        actor=actor.user,
+        org=actor.org,
+        action="soa_entry.cite",
+        obj=entry,
+        before={"ref": entry.requirement.ref, "cited_requirements": before},
+        after={"ref": entry.requirement.ref, "cited_requirements": after},
+    )
+
+
 @transaction.atomic
 def soa_entry_update(
     *,
     actor: Actor,
     entry: SoaEntry,
     confirm_exclusion: bool = False,
+    cited_requirements: Iterable[int] | None = None,
     **changes: Unpack[SoaEntryChanges],
 ) -> SoaEntry:
     """Change one row. Excluding a control sets its status to 'not applicable' (and including
-    it again to 'not started') unless the change names a status itself."""
+    it again to 'not started') unless the change names a status itself. ``cited_requirements``
+    (ids of the organisation's interested-party requirements) replaces what the row cites."""
+    if cited_requirements is not None:
+        _cite(actor, entry, cited_requirements)
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openisms.context.selectors import requirement_choices
 from openisms.controls.selectors import controls_of_requirements
 from openisms.core.forms import form_errors_from
 from openisms.core.panels import panel_context
@@ -104,6 +105,7 @@ def soa_detail(request: HttpRequest, actor: Actor, entry_id: int) -> HttpRespons
         "org": actor.org,
         "entry": entry,
         "risks": selectors.risks_of(entry),
+        "cited": selectors.cited_of(entry),
         "controls": controls_of_requirements(
             actor=actor, requirement_ids=[entry.requirement_id]
         ).get(entry.requirement_id, []),
@@ -132,11 +134,18 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
         "owner": entry.owner.email if entry.owner else "",
         "target_date": entry.target_date,
         "implementation": entry.implementation,
+        "cited_requirements": [r.pk for r in selectors.cited_of(entry)],
     }
     data = request.POST if request.method == "POST" else None
     form: EntryForm | AssignedForm
     if full:
-        form = EntryForm(data, initial=initial, member_emails=_emails(actor), clause=clause)
+        form = EntryForm(
+            data,
+            initial=initial,
+            member_emails=_emails(actor),
+            clause=clause,
+            requirements=None if clause else requirement_choices(actor=actor),
+        )
         if not selectors.risks_of(entry):
             form.fields.pop("confirm_exclusion", None)
     else:
@@ -147,6 +156,7 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
                 actor=actor,
                 entry=entry,
                 confirm_exclusion=bool(form.cleaned_data.get("confirm_exclusion")),
+                cited_requirements=form.cited() if isinstance(form, EntryForm) else None,
                 **form.changes(),
             )
         except ValidationError as exc:

@@ -6,126 +6,352 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0003_organization_separate_approval'),
+        ("orgs", "0003_organization_separate_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InterestedParty',
+            name="InterestedParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired')], default='active', max_length=8)),
-                ('retired_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('number', models.PositiveIntegerField(editable=False)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('customer', 'Customer'), ('regulator', 'Regulator'), ('employee', 'Employee'), ('supplier', 'Supplier'), ('partner', 'Partner'), ('shareholder', 'Shareholder / owner'), ('insurer', 'Insurer'), ('other', 'Other')], max_length=12)),
-                ('needs', models.TextField(blank=True, verbose_name='needs and expectations')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("retired", "Retired")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("retired_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("number", models.PositiveIntegerField(editable=False)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("regulator", "Regulator"),
+                            ("employee", "Employee"),
+                            ("supplier", "Supplier"),
+                            ("partner", "Partner"),
+                            ("shareholder", "Shareholder / owner"),
+                            ("insurer", "Insurer"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("needs", models.TextField(blank=True, verbose_name="needs and expectations")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'interested parties',
-                'ordering': ['number'],
+                "verbose_name_plural": "interested parties",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Issue',
+            name="Issue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired')], default='active', max_length=8)),
-                ('retired_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('number', models.PositiveIntegerField(editable=False)),
-                ('kind', models.CharField(choices=[('internal', 'Internal'), ('external', 'External')], max_length=8)),
-                ('category', models.CharField(choices=[('strategic', 'Strategic'), ('legal_regulatory', 'Legal / regulatory'), ('technological', 'Technological'), ('organisational', 'Organisational'), ('market', 'Market'), ('environmental', 'Environmental'), ('social', 'Social'), ('other', 'Other')], max_length=20)),
-                ('title', models.CharField(max_length=250)),
-                ('description', models.TextField(blank=True)),
-                ('effect', models.TextField(blank=True, help_text='How it affects the ISMS.')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("retired", "Retired")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("retired_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("number", models.PositiveIntegerField(editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("internal", "Internal"), ("external", "External")], max_length=8
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("strategic", "Strategic"),
+                            ("legal_regulatory", "Legal / regulatory"),
+                            ("technological", "Technological"),
+                            ("organisational", "Organisational"),
+                            ("market", "Market"),
+                            ("environmental", "Environmental"),
+                            ("social", "Social"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=250)),
+                ("description", models.TextField(blank=True)),
+                ("effect", models.TextField(blank=True, help_text="How it affects the ISMS.")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='PartyRequirement',
+            name="PartyRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retired', 'Retired')], default='active', max_length=8)),
-                ('retired_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('number', models.PositiveIntegerField(editable=False)),
-                ('title', models.CharField(max_length=250)),
-                ('kind', models.CharField(choices=[('legal', 'Legal'), ('regulatory', 'Regulatory'), ('contractual', 'Contractual'), ('other', 'Other')], max_length=12)),
-                ('reference', models.CharField(blank=True, help_text='Where it is written: "45 CFR 164.308", "MSA 12".', max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('addressed', models.BooleanField(default=False, help_text='Addressed through the ISMS.')),
-                ('how', models.TextField(blank=True, help_text='How the ISMS addresses it.')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requirements', to='context.interestedparty')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("retired", "Retired")],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                ("retired_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("number", models.PositiveIntegerField(editable=False)),
+                ("title", models.CharField(max_length=250)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("legal", "Legal"),
+                            ("regulatory", "Regulatory"),
+                            ("contractual", "Contractual"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text='Where it is written: "45 CFR 164.308", "MSA 12".',
+                        max_length=120,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "addressed",
+                    models.BooleanField(default=False, help_text="Addressed through the ISMS."),
+                ),
+                ("how", models.TextField(blank=True, help_text="How the ISMS addresses it.")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requirements",
+                        to="context.interestedparty",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Context',
+            name="Context",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('boundaries', models.TextField(blank=True, help_text='Sites, teams, systems and services inside the ISMS.')),
-                ('interfaces', models.TextField(blank=True, help_text='Where the ISMS meets what is outside it: suppliers, shared services, other parts of the group.')),
-                ('exclusions', models.TextField(blank=True, help_text='What is left out of the scope, and why each exclusion is sound.')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "boundaries",
+                    models.TextField(
+                        blank=True, help_text="Sites, teams, systems and services inside the ISMS."
+                    ),
+                ),
+                (
+                    "interfaces",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the ISMS meets what is outside it: suppliers, shared services, other parts of the group.",
+                    ),
+                ),
+                (
+                    "exclusions",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is left out of the scope, and why each exclusion is sound.",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('org',), name='context_one_per_org')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("org",), name="context_one_per_org")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContextVersion',
+            name="ContextVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('submitted', 'Submitted (awaiting approval)'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='submitted', max_length=10)),
-                ('snapshot', models.JSONField(help_text='What the version froze, as it was submitted.')),
-                ('comment', models.TextField(blank=True, help_text="The submitter's note.")),
-                ('submitted_at', models.DateTimeField()),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_comment', models.TextField(blank=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('rejected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted (awaiting approval)"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.JSONField(help_text="What the version froze, as it was submitted."),
+                ),
+                ("comment", models.TextField(blank=True, help_text="The submitter's note.")),
+                ("submitted_at", models.DateTimeField()),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_comment", models.TextField(blank=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "rejected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(fields=('org', 'number'), name='context_version_org_number'), models.UniqueConstraint(condition=models.Q(('state', 'submitted')), fields=('org',), name='context_version_one_pending')],
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("org", "number"), name="context_version_org_number"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "submitted")),
+                        fields=("org",),
+                        name="context_version_one_pending",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='interestedparty',
-            constraint=models.UniqueConstraint(fields=('org', 'number'), name='context_party_org_number'),
+            model_name="interestedparty",
+            constraint=models.UniqueConstraint(
+                fields=("org", "number"), name="context_party_org_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issue',
-            constraint=models.UniqueConstraint(fields=('org', 'number'), name='context_issue_org_number'),
+            model_name="issue",
+            constraint=models.UniqueConstraint(
+                fields=("org", "number"), name="context_issue_org_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partyrequirement',
-            constraint=models.UniqueConstraint(fields=('org', 'number'), name='context_req_org_number'),
+            model_name="partyrequirement",
+            constraint=models.UniqueConstraint(
+                fields=("org", "number"), name="context_req_org_number"
+            ),
         ),
     ]

@@ -6,64 +6,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('controls', '0003_parameter_values'),
-        ('orgs', '0003_organization_separate_approval'),
+        ("controls", "0003_parameter_values"),
+        ("orgs", "0003_organization_separate_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField(editable=False)),
-                ('title', models.CharField(max_length=250)),
-                ('description', models.TextField(blank=True)),
-                ('measure', models.CharField(help_text='What is measured, and how.', max_length=250)),
-                ('unit', models.CharField(blank=True, help_text='"%", "days", "incidents".', max_length=30)),
-                ('direction', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], default='higher', max_length=6)),
-                ('baseline', models.FloatField(blank=True, null=True)),
-                ('target', models.FloatField()),
-                ('due_on', models.DateField(blank=True, help_text='When the target is to be met.', null=True)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('half_yearly', 'Half-yearly'), ('yearly', 'Yearly')], default='monthly', max_length=12)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('achieved', 'Achieved'), ('missed', 'Missed'), ('retired', 'Retired')], default='active', max_length=8)),
-                ('controls', models.ManyToManyField(blank=True, related_name='objectives', to='controls.control')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField(editable=False)),
+                ("title", models.CharField(max_length=250)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "measure",
+                    models.CharField(help_text="What is measured, and how.", max_length=250),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True, help_text='"%", "days", "incidents".', max_length=30
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+                        default="higher",
+                        max_length=6,
+                    ),
+                ),
+                ("baseline", models.FloatField(blank=True, null=True)),
+                ("target", models.FloatField()),
+                (
+                    "due_on",
+                    models.DateField(
+                        blank=True, help_text="When the target is to be met.", null=True
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("half_yearly", "Half-yearly"),
+                            ("yearly", "Yearly"),
+                        ],
+                        default="monthly",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("achieved", "Achieved"),
+                            ("missed", "Missed"),
+                            ("retired", "Retired"),
+                        ],
+                        default="active",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "controls",
+                    models.ManyToManyField(
+                        blank=True, related_name="objectives", to="controls.control"
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('measured_on', models.DateField()),
-                ('value', models.FloatField()),
-                ('note', models.TextField(blank=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('objective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='objectives.objective')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("measured_on", models.DateField()),
+                ("value", models.FloatField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "objective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="objectives.objective",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['measured_on', 'id'],
+                "ordering": ["measured_on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.UniqueConstraint(fields=('org', 'number'), name='objective_org_number'),
+            model_name="objective",
+            constraint=models.UniqueConstraint(
+                fields=("org", "number"), name="objective_org_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['org', 'measured_on'], name='measurement_org_date'),
+            model_name="measurement",
+            index=models.Index(fields=["org", "measured_on"], name="measurement_org_date"),
         ),
     ]

@@ -10,13 +10,15 @@ from openisms.accounts import services as account_services
 from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
+from openisms.context.demo import load_demo_context
 from openisms.evidence.demo import load_demo_evidence
+from openisms.objectives.demo import load_demo_objectives
 from openisms.orgs import services as org_services
 from openisms.orgs.access import Actor, system_actor
 from openisms.orgs.models import Organization, Role
 from openisms.reports.tables import write_csv
 from openisms.risks.demo import load_demo_risks
-from openisms.soa.demo import load_demo_soa
+from openisms.soa.demo import load_demo_citations, load_demo_soa
 from openisms.web.demo_frameworks import load_demo_frameworks
 from openisms.work.demo import load_demo_tasks
 
@@ -113,6 +115,9 @@ class Command(BaseCommand):
             load_demo_evidence(actor=owner)
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
+            requirements = load_demo_context(author=manager, approver=owner)
+            load_demo_citations(actor=manager, requirements=requirements)
+            load_demo_objectives(actor=owner)
             org_services.organization_create(
                 actor=admin,
                 name="Sandbox client (demo)",

@@ -7,17 +7,24 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
+from openisms.context import exports as context_exports
+from openisms.objectives import exports as objective_exports
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.risks import exports as risk_exports
 
-EXPORTERS = {"assets": asset_io.export_assets, "risks": risk_exports.export_risks}
+EXPORTERS = {
+    "assets": asset_io.export_assets,
+    "risks": risk_exports.export_risks,
+    "context": context_exports.export_context,
+    "objectives": objective_exports.export_objectives,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Export organisation data: 'export assets|risks --org SLUG --format csv|xlsx|pdf -o FILE' "
-        "(PDF for risks only)."
+        "Export organisation data: 'export assets|risks|objectives|context --org SLUG --format "
+        "csv|xlsx|pdf|docx -o FILE' (PDF for risks and the context, DOCX for the context only)."
     )
 
     def add_arguments(self, parser: Any) -> None:
