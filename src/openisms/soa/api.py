@@ -20,18 +20,6 @@ ExportFormat = Literal["csv", "xlsx", "pdf", "docx"]
 CoverageFormat = Literal["json", "xlsx", "pdf"]
 
 
-class CitedRequirementOut(Schema):
-    id: int
-    ref: str
-    title: str
-    reference: str
-    party: str
-
-    @staticmethod
-    def resolve_party(obj: Any) -> str:
-        return str(obj.party.name)
-
-
 class SoaEntryOut(Schema):
     id: int
     ref: str
@@ -49,12 +37,17 @@ class SoaEntryOut(Schema):
     owner: str | None
     target_date: date | None
     implementation: str
-    cited_requirements: list[CitedRequirementOut]
+    cited_requirements: list[int]  # ids of interested-party requirements (the context's)
+    cited_refs: list[str]
     updated_at: datetime
 
     @staticmethod
-    def resolve_cited_requirements(obj: Any) -> list[Any]:
-        return selectors.cited_of(obj)
+    def resolve_cited_requirements(obj: Any) -> list[int]:
+        return selectors.cited_ids_of(obj)
+
+    @staticmethod
+    def resolve_cited_refs(obj: Any) -> list[str]:
+        return selectors.cited_refs_of(obj)
 
     @staticmethod
     def resolve_ref(obj: Any) -> str:
@@ -178,8 +171,7 @@ class SoaDiffOut(Schema):
 def soa_list(request: HttpRequest, org: str, filters: Query[SoaFilters]) -> Any:
     """The working SoA: controls (kind=control) or clauses 4-10 (kind=clause)."""
     a = actor(request, org)
-    rows = selectors.soa_list(actor=a, **filters.dict())
-    return selectors.with_citations(a, selectors.with_risks(a, rows))
+    return selectors.with_risks(a, selectors.soa_list(actor=a, **filters.dict()))
 
 
 @router.get("/orgs/{org}/soa/export", response={200: None, 404: Error, 422: Error})

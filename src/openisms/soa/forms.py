@@ -48,11 +48,12 @@ class EntryForm(forms.Form):
         required=False,
         label="Exclude it although risks plan it as treatment",
     )
-    cited_requirements = forms.TypedMultipleChoiceField(
-        coerce=int,
+    cited_requirements = forms.CharField(
         required=False,
+        max_length=500,
         label="Reason: requirements of interested parties",
-        help_text="Laws, regulations and contracts from the ISMS context that call for it.",
+        help_text='Refs from the ISMS context, comma-separated ("REQ-01, REQ-04"): the laws, '
+        "regulations and contracts that call for it.",
     )
 
     def __init__(
@@ -60,12 +61,10 @@ class EntryForm(forms.Form):
         *args: object,
         member_emails: list[str],
         clause: bool = False,
-        requirements: list[tuple[int, str]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"].choices = _people(member_emails)  # type: ignore[attr-defined]
-        self.fields["cited_requirements"].choices = requirements or []  # type: ignore[attr-defined]
         if clause:
             for name in (
                 "applicable",
@@ -86,10 +85,11 @@ class EntryForm(forms.Form):
         data.pop("cited_requirements", None)
         return changes_of(SoaEntryChanges, data)
 
-    def cited(self) -> list[int] | None:
+    def cited(self) -> list[int | str] | None:
         if "cited_requirements" not in self.fields:
             return None
-        return [int(i) for i in self.cleaned_data.get("cited_requirements") or []]
+        text = self.cleaned_data.get("cited_requirements") or ""
+        return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class AssignedForm(forms.Form):

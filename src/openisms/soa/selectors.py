@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     IntegerField,
@@ -13,10 +14,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from openisms.catalog.models import Framework
 from openisms.context.models import PartyRequirement
@@ -65,18 +67,41 @@ def with_risks(actor: Actor, qs: QuerySet[SoaEntry]) -> QuerySet[SoaEntry]:
     )
 
 
-def with_citations(actor: Actor, qs: QuerySet[SoaEntry]) -> QuerySet[SoaEntry]:
-    """Prefetch the interested-party requirements each row cites: one query per page."""
-    cited = scoped(actor, PartyRequirement).select_related("party").order_by("number")
-    return qs.prefetch_related(Prefetch("cited_requirements", queryset=cited, to_attr="cited"))
+def _cited(field: str) -> Subquery:
+    """The row's cited requirements as one comma-separated text (any order): a column of
+    the row's own query, so lists, pages and snapshots read citations without a query more."""
+    links = (
+        CITED.objects.filter(soaentry_id=OuterRef("pk"))  # type: ignore[misc]
+        .order_by()
+        .values("soaentry_id")
+        .annotate(s=StringAgg(Cast(field, CharField()), Value(",")))
+        .values("s")
+    )
+    return Subquery(links, output_field=CharField())
+
+
+def _numbers(text: str | None) -> list[int]:
+    """The aggregated text back as sorted numbers (SQLite cannot order inside the aggregate)."""
+    return sorted(int(n) for n in (text or "").split(",") if n.strip())
+
+
+def cited_ids_of(entry: SoaEntry) -> list[int]:
+    """Ids of the requirements the row cites (from the selectors' annotation)."""
+    return _numbers(getattr(entry, "cited_ids", None))
+
+
+def cited_refs_of(entry: SoaEntry) -> list[str]:
+    return [PartyRequirement(number=n).ref for n in _numbers(getattr(entry, "cited_numbers", None))]
 
 
 def cited_of(entry: SoaEntry) -> list[PartyRequirement]:
-    """The requirements the row cites (prefetched by :func:`with_citations` when listing)."""
-    cited = getattr(entry, "cited", None)
-    if cited is None:
-        cited = list(entry.cited_requirements.select_related("party").order_by("number"))
-    return list(cited)
+    """The cited requirements with their parties, for the row page: a query only when the row
+    cites any."""
+    ids = cited_ids_of(entry)
+    if not ids:
+        return []
+    qs = PartyRequirement.objects.filter(org_id=entry.org_id, pk__in=ids)
+    return list(qs.select_related("party").order_by("number"))
 
 
 def risks_of(entry: SoaEntry) -> list[Risk]:
@@ -89,7 +114,11 @@ def _base(actor: Actor) -> QuerySet[SoaEntry]:
         scoped(actor, SoaEntry)
         .filter(requirement__framework__slug=soa_framework())
         .select_related("requirement", "owner")
-        .annotate(risk_count=_risk_count(actor))
+        .annotate(
+            risk_count=_risk_count(actor),
+            cited_ids=_cited("partyrequirement_id"),
+            cited_numbers=_cited("partyrequirement__number"),
+        )
     )
 
 
@@ -151,8 +180,7 @@ def soa_list(
 
 
 def soa_get(*, actor: Actor, entry_id: int) -> SoaEntry:
-    qs = with_citations(actor, with_risks(actor, _base(actor)))
-    return get_scoped_or_404(qs, pk=entry_id)
+    return get_scoped_or_404(with_risks(actor, _base(actor)), pk=entry_id)
 
 
 def soa_entries(*, actor: Actor, ids: list[int]) -> list[SoaEntry]:
@@ -276,7 +304,7 @@ def entry_row(entry: SoaEntry) -> dict[str, Any]:
         "owner": entry.owner.email if entry.owner else None,
         "target_date": entry.target_date.isoformat() if entry.target_date else None,
         "implementation": entry.implementation,
-        "cited": [r.ref for r in cited_of(entry)],
+        "cited": cited_refs_of(entry),
     }
 
 
@@ -295,17 +323,10 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
     )
     for requirement_id, ref in links:
         risk_refs.setdefault(requirement_id, []).append(ref)
-    cited: dict[int, list[str]] = {}
-    citations = (
-        CITED.objects.filter(soaentry__org=actor.org)
-        .order_by("partyrequirement__number")
-        .values_list("soaentry__requirement_id", "partyrequirement__number")
-    )
-    for requirement_id, number in citations:
-        cited.setdefault(requirement_id, []).append(PartyRequirement(number=number).ref)
     rows = (
         scoped(actor, SoaEntry)
         .filter(requirement__framework__slug=soa_framework())
+        .annotate(cited_numbers=_cited("partyrequirement__number"))
         .order_by("requirement__position")
         .values(
             "requirement_id",
@@ -322,6 +343,7 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
             "owner__email",
             "target_date",
             "implementation",
+            "cited_numbers",
         )
     )
     out = []
@@ -346,7 +368,7 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
                 "owner": row["owner__email"],
                 "target_date": row["target_date"].isoformat() if row["target_date"] else None,
                 "implementation": row["implementation"],
-                "cited": cited.get(row["requirement_id"], []),
+                "cited": [PartyRequirement(number=n).ref for n in _numbers(row["cited_numbers"])],
             }
         )
     return out

@@ -7,6 +7,7 @@ from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from openisms.context.models import PartyRequirement
 from openisms.controls.selectors import controls_of_requirements
@@ -76,33 +77,44 @@ def _validate(actor: Actor, entry: SoaEntry, was_applicable: bool, confirm: bool
         raise ValidationError(errors)
 
 
-def _resolve_citations(actor: Actor, ids: Iterable[int]) -> list[PartyRequirement]:
-    wanted = sorted({int(i) for i in ids})
-    if not wanted:
-        return []
-    found = {r.pk: r for r in scoped(actor, PartyRequirement).filter(pk__in=wanted)}
-    missing = [i for i in wanted if i not in found]
-    if missing:
+def _resolve_citations(actor: Actor, values: Iterable[int | str]) -> list[PartyRequirement]:
+    """Requirements of the organisation's interested parties by id (the API) or ref ("REQ-03",
+    the form); anything else, another organisation's included, is a field error."""
+    ids: set[int] = set()
+    numbers: set[int] = set()
+    bad: list[str] = []
+    for value in values:
+        text = str(value).strip().upper()
+        if isinstance(value, int) or text.isdigit():
+            ids.add(int(text))
+        elif text.startswith("REQ-") and text[4:].isdigit():
+            numbers.add(int(text[4:]))
+        elif text:
+            bad.append(str(value))
+    found: list[PartyRequirement] = []
+    if ids or numbers:
+        found = list(scoped(actor, PartyRequirement).filter(Q(pk__in=ids) | Q(number__in=numbers)))
+    bad += [str(i) for i in sorted(ids - {r.pk for r in found})]
+    bad += [f"REQ-{n:02d}" for n in sorted(numbers - {r.number for r in found})]
+    if bad:
         raise ValidationError(
             {
-                "cited_requirements": "No requirement of an interested party with id "
-                f"{', '.join(map(str, missing))} in this organisation."
+                "cited_requirements": "No requirement of an interested party "
+                f"{', '.join(bad)} in this organisation."
             }
         )
-    return [found[i] for i in wanted]
+    return sorted(found, key=lambda r: r.number)
 
 
-def _cite(actor: Actor, entry: SoaEntry, ids: Iterable[int]) -> None:
+def _cite(actor: Actor, entry: SoaEntry, values: Iterable[int | str]) -> None:
     """Set the interested-party requirements a row cites (editors only), one audit event."""
-    chosen = _resolve_citations(actor, ids)
-    before = sorted(r.ref for r in selectors.cited_of(entry))
-    after = sorted(r.ref for r in chosen)
+    chosen = _resolve_citations(actor, values)
+    before = selectors.cited_refs_of(entry)
+    after = [r.ref for r in chosen]
     if before == after:
         return
     actor.require(Perm.EDIT_ISMS, "Only editors change the requirements an SoA row cites.")
     entry.cited_requirements.set(chosen)
-    if hasattr(entry, "cited"):
-        del entry.cited
     audit.record(
         actor=actor.user,
         org=actor.org,
@@ -119,12 +131,13 @@ def soa_entry_update(
     actor: Actor,
     entry: SoaEntry,
     confirm_exclusion: bool = False,
-    cited_requirements: Iterable[int] | None = None,
+    cited_requirements: Iterable[int | str] | None = None,
     **changes: Unpack[SoaEntryChanges],
 ) -> SoaEntry:
     """Change one row. Excluding a control sets its status to 'not applicable' (and including
     it again to 'not started') unless the change names a status itself. ``cited_requirements``
-    (ids of the organisation's interested-party requirements) replaces what the row cites."""
+    (ids or refs of the organisation's interested-party requirements) replaces what the row
+    cites."""
     if cited_requirements is not None:
         _cite(actor, entry, cited_requirements)
     unknown = set(changes) - set(ENTRY_FIELDS)

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.context.selectors import requirement_choices
 from openisms.controls.selectors import controls_of_requirements
 from openisms.core.forms import form_errors_from
 from openisms.core.panels import panel_context
@@ -134,18 +133,12 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
         "owner": entry.owner.email if entry.owner else "",
         "target_date": entry.target_date,
         "implementation": entry.implementation,
-        "cited_requirements": [r.pk for r in selectors.cited_of(entry)],
+        "cited_requirements": ", ".join(selectors.cited_refs_of(entry)),
     }
     data = request.POST if request.method == "POST" else None
     form: EntryForm | AssignedForm
     if full:
-        form = EntryForm(
-            data,
-            initial=initial,
-            member_emails=_emails(actor),
-            clause=clause,
-            requirements=None if clause else requirement_choices(actor=actor),
-        )
+        form = EntryForm(data, initial=initial, member_emails=_emails(actor), clause=clause)
         if not selectors.risks_of(entry):
             form.fields.pop("confirm_exclusion", None)
     else:
