@@ -36,6 +36,10 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("soa/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
     ("risks/apps.py", "openisms.orgs"): "AppConfig.ready: registers the organisation starter",
     ("risks/apps.py", "openisms.risks.services"): "AppConfig.ready: as above",
+    ("context/apps.py", "openisms.context"): "AppConfig.ready: registers starter, inputs, pack",
+    ("context/apps.py", "openisms.orgs"): "AppConfig.ready: as above",
+    ("objectives/apps.py", "openisms.objectives"): "AppConfig.ready: reminders, inputs, pack",
+    ("objectives/apps.py", "openisms.orgs"): "AppConfig.ready: as above",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 
