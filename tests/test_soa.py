@@ -323,7 +323,7 @@ def test_version_diff_row_by_row_and_field_by_field(ctx: Ctx) -> None:
     w = ctx.world
     actor = owner(w)
     first = services.soa_submit(actor=actor)
-    services.soa_approve(actor=actor, version=first)
+    services.soa_approve(actor=as_role(w, "admin"), version=first)
     services.soa_entry_update(
         actor=actor,
         entry=entry(actor, "A.5.1"),
@@ -472,8 +472,11 @@ def test_api_list_patch_and_diff(ctx: Ctx) -> None:
     manager = token_client(w.users_a["manager"])
     approve = f"/api/v1/orgs/org-a/soa-versions/{version_id}/approve"
     assert _api(manager, "POST", approve, {}).status_code == 403
-    assert _api(client, "POST", approve, {}).json()["state"] == "approved"
-    assert _api(client, "POST", approve, {}).status_code == 422
+    # The submitter may not approve their own version (separation of duties).
+    assert _api(client, "POST", approve, {}).status_code == 403
+    admin = token_client(w.users_a["admin"])
+    assert _api(admin, "POST", approve, {}).json()["state"] == "approved"
+    assert _api(admin, "POST", approve, {}).status_code == 422
     _api(client, "PATCH", url, {"applicable": True})
     diff = client.get(f"/api/v1/orgs/org-a/soa-versions/diff?first={version_id}").json()
     assert diff["first"] == 1 and diff["second"] is None
@@ -522,7 +525,9 @@ def test_ui_pages(ctx: Ctx) -> None:
     assert not entry(owner(w), "A.8.13").applicable
     assert client.post("/o/org-a/soa/versions/submit/", {"comment": "x"}).status_code == 302
     version = selectors.pending_version(actor=owner(w))
-    assert client.post(f"/o/org-a/soa/versions/{version.pk}/approve/").status_code == 302
+    assert client.post(f"/o/org-a/soa/versions/{version.pk}/approve/").status_code == 403
+    admin = login(w.users_a["admin"])
+    assert admin.post(f"/o/org-a/soa/versions/{version.pk}/approve/").status_code == 302
     html = client.get("/o/org-a/soa/versions/").content.decode()
     assert "Current approved SoA:" in html and "version 1" in html
     detail = client.get(f"/o/org-a/soa/versions/{version.pk}/").content.decode()

@@ -61,7 +61,9 @@ def poison(actor: Actor) -> None:
 def approve(world: World, comment: str = "") -> Any:
     actor = owner(world)
     version = services.soa_submit(actor=actor, comment=comment)
-    services.soa_approve(actor=actor, version=version, comment="Management review")
+    # Separation of duties: another member (the admin) approves what the owner submitted.
+    admin = actor_for(world.users_a["admin"], world.org_a.slug)
+    services.soa_approve(actor=admin, version=version, comment="Management review")
     return selectors.version_by_number(actor=actor, number=version.number)
 
 
@@ -127,7 +129,7 @@ def test_pdf_every_page_has_the_header_and_page_n_of_m(ctx: Ctx) -> None:
     pages = pdf_pages(content)
     assert len(pages) >= 3
     approved = (
-        f"Version 1, Approved, approved by owner-a@example.com on {version.approved_at:%Y-%m-%d}"
+        f"Version 1, Approved, approved by admin-a@example.com on {version.approved_at:%Y-%m-%d}"
     )
     for number, text in enumerate(pages, start=1):
         assert f"{world.org_a.name} - Statement of Applicability" in text
@@ -179,7 +181,7 @@ def test_docx_opens_with_93_control_rows_and_neutralised_text(ctx: Ctx) -> None:
     meta, controls, clauses = document.tables
     facts = {r.cells[0].text: r.cells[1].text for r in meta.rows}
     assert facts["Organisation"] == world.org_a.name
-    assert facts["State"] == "Approved" and facts["Approver"] == "owner-a@example.com"
+    assert facts["State"] == "Approved" and facts["Approver"] == "admin-a@example.com"
     assert facts["Submitter's comment"] == "'=cmd"
     assert [c.text for c in controls.rows[0].cells] == list(exports.HEADER)
     assert len(controls.rows) == 94

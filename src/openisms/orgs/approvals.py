@@ -120,12 +120,19 @@ def may_decide(actor: Actor, flow: ApprovalFlow, version: ApprovalVersion) -> bo
     )
 
 
-def _self_approval(actor: Actor, version: ApprovalVersion) -> bool:
+def is_same_person(actor: Actor, person_id: int | None) -> bool:
+    """Whether separation of duties stops the actor deciding on what ``person_id`` put
+    forward (or owns): the setting is on and they are the same member."""
     return (
         actor.org.separate_approval
         and actor.user is not None
-        and version.submitted_by_id == actor.user.pk
+        and person_id is not None
+        and person_id == actor.user.pk
     )
+
+
+def _self_approval(actor: Actor, version: ApprovalVersion) -> bool:
+    return is_same_person(actor, version.submitted_by_id)
 
 
 def _require_decider(actor: Actor, flow: ApprovalFlow, version: ApprovalVersion) -> None:

@@ -14,11 +14,13 @@ from openisms.controls.selectors import controls_of_requirements
 from openisms.core.forms import form_errors_from
 from openisms.core.panels import panel_context
 from openisms.orgs.access import Actor, Perm
+from openisms.orgs.approvals import may_decide
 from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import members_by_email, object_history
 from openisms.soa import exports, pack, selectors, services
 from openisms.soa.forms import AssignedForm, BulkForm, DecisionForm, EntryForm, SubmitForm
 from openisms.soa.models import REASONS, SoaStatus, SoaVersion
+from openisms.soa.services import SOA_FLOW
 
 PAGE_SIZE = 100  # every Annex A control on one page
 
@@ -211,7 +213,10 @@ def versions(request: HttpRequest, actor: Actor) -> HttpResponse:
         "pending": pending,
         "current": selectors.current_approved(actor=actor),
         "submit_form": SubmitForm() if actor.can(Perm.EDIT_ISMS) and pending is None else None,
-        "decision_form": DecisionForm() if actor.can(Perm.APPROVE) and pending else None,
+        "decision_form": DecisionForm()
+        if pending and may_decide(actor, SOA_FLOW, pending)
+        else None,
+        "own_submission": pending is not None and _submitted_by(actor, pending),
         "tab": "versions",
     }
     return render(request, "soa/versions.html", context)
@@ -229,6 +234,16 @@ def version_submit(request: HttpRequest, actor: Actor) -> HttpResponse:
         return redirect("soa:versions", org=actor.org.slug)
     messages.success(request, f"Version {version.number} submitted for approval.")
     return redirect("soa:version_detail", org=actor.org.slug, version_id=version.pk)
+
+
+def _decision_form(actor: Actor, version: SoaVersion | None) -> DecisionForm | None:
+    """The approve/reject form, for members who may decide (never the submitter while
+    separate approval is on)."""
+    return DecisionForm() if version and may_decide(actor, SOA_FLOW, version) else None
+
+
+def _submitted_by(actor: Actor, version: SoaVersion) -> bool:
+    return actor.user is not None and version.submitted_by_id == actor.user.pk
 
 
 def _decide(request: HttpRequest, actor: Actor, version_id: int, approve: bool) -> HttpResponse:
@@ -270,7 +285,8 @@ def version_detail(request: HttpRequest, actor: Actor, version_id: int) -> HttpR
         "controls": [r for r in rows if r.get("kind") == "control"],
         "clauses": [r for r in rows if r.get("kind") == "clause"],
         "statuses": dict(SoaStatus.choices),
-        "decision_form": DecisionForm() if actor.can(Perm.APPROVE) and version.is_pending else None,
+        "decision_form": _decision_form(actor, version),
+        "own_submission": version.is_pending and _submitted_by(actor, version),
         "history": object_history(actor=actor, object_type="soa.soaversion", object_id=version.pk)[
             :20
         ],

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Unpack
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from openisms.core import audit
 from openisms.orgs.access import Actor
+from openisms.orgs.approvals import is_same_person
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_update
 from openisms.risks.fields import ACTION_FIELDS, ACTION_RULE, RISK_RULE, ActionChanges
@@ -29,6 +30,11 @@ def risk_accept(*, actor: Actor, risk: Risk, rationale: str, expires_on: dt.date
     actor.require_role(
         method.acceptors, f"Only {', '.join(method.acceptors)} may accept risks under {method}."
     )
+    if is_same_person(actor, risk.owner_id):
+        raise PermissionDenied(
+            f"You own {risk.ref}; another acceptor must accept it (separation of duties, set in "
+            "the organisation's settings)."
+        )
     current_score = risk.residual_score if risk.residual_score is not None else risk.inherent_score
     if risk.acceptances.filter(
         revoked_at__isnull=True,
