@@ -159,7 +159,16 @@ PARTIES = (
         "shareholder",
         "Security that supports growth; no breach that damages "
         "the company's value; regular reporting to the board.",
-        (),
+        (
+            (
+                "Security reporting to the board",
+                "contractual",
+                "Investor rights agreement 5.3",
+                "A security report to the board every quarter.",
+                "The ISMS manager's quarterly report from the readiness dashboard and the "
+                "objectives.",
+            ),
+        ),
     ),
 )
 
