@@ -773,3 +773,25 @@ def _extend_documents() -> None:
 
 
 _extend_documents()
+
+
+def _extend_context() -> None:
+    """The ISMS context (issues, interested parties, versions) has its own file."""
+    from tests.routes_context import CONTEXT_API, CONTEXT_UI
+
+    API.extend(CONTEXT_API)
+    UI.extend(CONTEXT_UI)
+
+
+_extend_context()
+
+
+def _extend_objectives() -> None:
+    """Objectives and their measurements have their own file."""
+    from tests.routes_objectives import OBJECTIVES_API, OBJECTIVES_UI
+
+    API.extend(OBJECTIVES_API)
+    UI.extend(OBJECTIVES_UI)
+
+
+_extend_objectives()

@@ -55,6 +55,10 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("reviews/apps.py", "openisms.reviews.review_input"): "AppConfig.ready: as above",
     ("audits/apps.py", "openisms.orgs"): "AppConfig.ready: registers review inputs, pack part",
     ("audits/apps.py", "openisms.audits"): "AppConfig.ready: the sources read models",
+    ("context/apps.py", "openisms.context"): "AppConfig.ready: registers starter, inputs, pack",
+    ("context/apps.py", "openisms.orgs"): "AppConfig.ready: as above",
+    ("objectives/apps.py", "openisms.objectives"): "AppConfig.ready: reminders, inputs, pack",
+    ("objectives/apps.py", "openisms.orgs"): "AppConfig.ready: as above",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
 }
 

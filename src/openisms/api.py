@@ -12,11 +12,13 @@ from openisms.accounts.auth import AUTH
 from openisms.assets.api import router as assets_router
 from openisms.audits.api import router as audits_router
 from openisms.catalog.api import router as catalog_router
+from openisms.context.api import router as context_router
 from openisms.controls.api import router as controls_router
 from openisms.core.api import install_error_handlers
 from openisms.documents.api import router as documents_router
 from openisms.evidence.api import router as evidence_router
 from openisms.nonconformities.api import router as nonconformities_router
+from openisms.objectives.api import router as objectives_router
 from openisms.orgs.api import router as orgs_router
 from openisms.oscal.api import router as oscal_router
 from openisms.reviews.api import router as reviews_router
@@ -65,3 +67,5 @@ api.add_router("/", work_router)
 api.add_router("/", nonconformities_router)
 api.add_router("/", reviews_router)
 api.add_router("/", audits_router)
+api.add_router("/", context_router)
+api.add_router("/", objectives_router)

@@ -37,7 +37,17 @@ class SoaEntryOut(Schema):
     owner: str | None
     target_date: date | None
     implementation: str
+    cited_requirements: list[int]  # ids of interested-party requirements (the context's)
+    cited_refs: list[str]
     updated_at: datetime
+
+    @staticmethod
+    def resolve_cited_requirements(obj: Any) -> list[int]:
+        return selectors.cited_ids_of(obj)
+
+    @staticmethod
+    def resolve_cited_refs(obj: Any) -> list[str]:
+        return selectors.cited_refs_of(obj)
 
     @staticmethod
     def resolve_ref(obj: Any) -> str:
@@ -89,10 +99,12 @@ class SoaPatch(Schema):
     target_date: date | None = None
     implementation: str | None = None
     confirm_exclusion: bool = False
+    cited_requirements: list[int] | None = None  # ids of interested-party requirements
 
     def changes(self) -> SoaEntryChanges:
         return changes_of(
-            SoaEntryChanges, self.dict(exclude_unset=True, exclude={"confirm_exclusion"})
+            SoaEntryChanges,
+            self.dict(exclude_unset=True, exclude={"confirm_exclusion", "cited_requirements"}),
         )
 
 
@@ -196,13 +208,16 @@ def soa_get(request: HttpRequest, org: str, entry_id: int) -> Any:
     "/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 403: Error, 404: Error, 422: Error}
 )
 def soa_update(request: HttpRequest, org: str, entry_id: int, payload: SoaPatch) -> Any:
-    """Excluding a control that risks plan needs ``confirm_exclusion: true``."""
+    """Excluding a control that risks plan needs ``confirm_exclusion: true``.
+    ``cited_requirements`` (ids of the organisation's interested-party requirements, see
+    ``/context/requirements``) replaces what the row cites as reasons; editors only."""
     a = actor(request, org)
     entry = selectors.soa_get(actor=a, entry_id=entry_id)
     services.soa_entry_update(
         actor=a,
         entry=entry,
         confirm_exclusion=payload.confirm_exclusion,
+        cited_requirements=payload.cited_requirements,
         **payload.changes(),
     )
     return selectors.soa_get(actor=a, entry_id=entry_id)

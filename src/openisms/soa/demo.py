@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from openisms.context.models import PartyRequirement
 from openisms.orgs.access import Actor
 from openisms.soa import selectors, services
 from openisms.soa.models import SoaStatus
@@ -249,3 +250,19 @@ def load_demo_soa(*, author: Actor, approver: Actor) -> None:
     ):
         row = selectors.soa_list(actor=author).get(requirement__ref=ref)
         services.soa_entry_update(actor=author, entry=row, **changes)
+
+
+DEMO_CITATIONS = {
+    "A.5.31": ("45 CFR 164.308", "45 CFR 164.404"),
+    "A.8.13": ("MSA clause 12", "Policy schedule B"),
+    "A.5.34": ("BAA section 4",),
+}
+
+
+def load_demo_citations(*, actor: Actor, requirements: list[PartyRequirement]) -> None:
+    """Three SoA rows cite requirements of interested parties as their reasons."""
+    by_reference = {r.reference: r.pk for r in requirements}
+    for ref, references in DEMO_CITATIONS.items():
+        row = selectors.soa_list(actor=actor).get(requirement__ref=ref)
+        ids = [by_reference[r] for r in references if r in by_reference]
+        services.soa_entry_update(actor=actor, entry=row, cited_requirements=ids)

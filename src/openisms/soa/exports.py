@@ -56,6 +56,8 @@ def reasons_text(row: dict[str, Any]) -> str:
         parts.append("Contractual")
     if reasons.get("business"):
         parts.append("Business (best practice)")
+    if row.get("cited"):
+        parts.append(f"Requirements ({', '.join(row['cited'])})")
     return "; ".join(parts)
 
 

@@ -48,14 +48,31 @@ class EntryForm(forms.Form):
         required=False,
         label="Exclude it although risks plan it as treatment",
     )
+    cited_requirements = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason: requirements of interested parties",
+        help_text='Refs from the ISMS context, comma-separated ("REQ-01, REQ-04"): the laws, '
+        "regulations and contracts that call for it.",
+    )
 
     def __init__(
-        self, *args: object, member_emails: list[str], clause: bool = False, **kwargs: object
+        self,
+        *args: object,
+        member_emails: list[str],
+        clause: bool = False,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"].choices = _people(member_emails)  # type: ignore[attr-defined]
         if clause:
-            for name in ("applicable", "legal_regulatory", "contractual", "business"):
+            for name in (
+                "applicable",
+                "legal_regulatory",
+                "contractual",
+                "business",
+                "cited_requirements",
+            ):
                 del self.fields[name]
             del self.fields["confirm_exclusion"]
             self.fields["status"].choices = APPLICABLE_STATUSES  # type: ignore[attr-defined]
@@ -65,7 +82,14 @@ class EntryForm(forms.Form):
     def changes(self) -> SoaEntryChanges:
         data = dict(self.cleaned_data)
         data.pop("confirm_exclusion", None)
+        data.pop("cited_requirements", None)
         return changes_of(SoaEntryChanges, data)
+
+    def cited(self) -> list[int | str] | None:
+        if "cited_requirements" not in self.fields:
+            return None
+        text = self.cleaned_data.get("cited_requirements") or ""
+        return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class AssignedForm(forms.Form):

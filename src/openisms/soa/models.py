@@ -105,6 +105,12 @@ class SoaEntry(OrgScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     override_at = models.DateTimeField(null=True, blank=True)
+    cited_requirements = models.ManyToManyField(
+        "context.PartyRequirement",
+        blank=True,
+        related_name="soa_entries",
+        help_text="Requirements of interested parties (laws, contracts) that call for it.",
+    )
 
     class Meta:
         verbose_name = "SoA entry"

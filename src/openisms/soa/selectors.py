@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     IntegerField,
@@ -13,12 +14,14 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from openisms.catalog.models import Framework
+from openisms.context.models import PartyRequirement
 from openisms.orgs.access import Actor, get_scoped_or_404, scoped
 from openisms.risks.models import Risk
 from openisms.soa.fields import ENTRY_FIELDS
@@ -32,6 +35,7 @@ from openisms.soa.models import (
 )
 
 PLANNED = Risk.planned_controls.through
+CITED = SoaEntry.cited_requirements.through
 REASON_KEYS = tuple(key for key, _ in REASONS)
 
 
@@ -63,6 +67,43 @@ def with_risks(actor: Actor, qs: QuerySet[SoaEntry]) -> QuerySet[SoaEntry]:
     )
 
 
+def _cited(field: str) -> Subquery:
+    """The row's cited requirements as one comma-separated text (any order): a column of
+    the row's own query, so lists, pages and snapshots read citations without a query more."""
+    links = (
+        CITED.objects.filter(soaentry_id=OuterRef("pk"))  # type: ignore[misc]
+        .order_by()
+        .values("soaentry_id")
+        .annotate(s=StringAgg(Cast(field, CharField()), Value(",")))
+        .values("s")
+    )
+    return Subquery(links, output_field=CharField())
+
+
+def _numbers(text: str | None) -> list[int]:
+    """The aggregated text back as sorted numbers (SQLite cannot order inside the aggregate)."""
+    return sorted(int(n) for n in (text or "").split(",") if n.strip())
+
+
+def cited_ids_of(entry: SoaEntry) -> list[int]:
+    """Ids of the requirements the row cites (from the selectors' annotation)."""
+    return _numbers(getattr(entry, "cited_ids", None))
+
+
+def cited_refs_of(entry: SoaEntry) -> list[str]:
+    return [PartyRequirement(number=n).ref for n in _numbers(getattr(entry, "cited_numbers", None))]
+
+
+def cited_of(entry: SoaEntry) -> list[PartyRequirement]:
+    """The cited requirements with their parties, for the row page: a query only when the row
+    cites any."""
+    ids = cited_ids_of(entry)
+    if not ids:
+        return []
+    qs = PartyRequirement.objects.filter(org_id=entry.org_id, pk__in=ids)
+    return list(qs.select_related("party").order_by("number"))
+
+
 def risks_of(entry: SoaEntry) -> list[Risk]:
     """The risks planning the entry's control (needs :func:`with_risks` on its queryset)."""
     return list(getattr(entry.requirement, "org_risks", []))
@@ -73,7 +114,11 @@ def _base(actor: Actor) -> QuerySet[SoaEntry]:
         scoped(actor, SoaEntry)
         .filter(requirement__framework__slug=soa_framework())
         .select_related("requirement", "owner")
-        .annotate(risk_count=_risk_count(actor))
+        .annotate(
+            risk_count=_risk_count(actor),
+            cited_ids=_cited("partyrequirement_id"),
+            cited_numbers=_cited("partyrequirement__number"),
+        )
     )
 
 
@@ -259,6 +304,7 @@ def entry_row(entry: SoaEntry) -> dict[str, Any]:
         "owner": entry.owner.email if entry.owner else None,
         "target_date": entry.target_date.isoformat() if entry.target_date else None,
         "implementation": entry.implementation,
+        "cited": cited_refs_of(entry),
     }
 
 
@@ -280,6 +326,7 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
     rows = (
         scoped(actor, SoaEntry)
         .filter(requirement__framework__slug=soa_framework())
+        .annotate(cited_numbers=_cited("partyrequirement__number"))
         .order_by("requirement__position")
         .values(
             "requirement_id",
@@ -296,6 +343,7 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
             "owner__email",
             "target_date",
             "implementation",
+            "cited_numbers",
         )
     )
     out = []
@@ -320,6 +368,7 @@ def working_rows(*, actor: Actor) -> list[dict[str, Any]]:
                 "owner": row["owner__email"],
                 "target_date": row["target_date"].isoformat() if row["target_date"] else None,
                 "implementation": row["implementation"],
+                "cited": [PartyRequirement(number=n).ref for n in _numbers(row["cited_numbers"])],
             }
         )
     return out

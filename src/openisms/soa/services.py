@@ -7,11 +7,14 @@ from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
+from openisms.context.models import PartyRequirement
 from openisms.controls.selectors import controls_of_requirements
 from openisms.controls.services import WRITE_THROUGH, controls_write_through
+from openisms.core import audit
 from openisms.orgs import approvals
-from openisms.orgs.access import Actor, Perm
+from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.approvals import ApprovalFlow
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_bulk_update, audited_update, bulk_rows
@@ -74,16 +77,69 @@ def _validate(actor: Actor, entry: SoaEntry, was_applicable: bool, confirm: bool
         raise ValidationError(errors)
 
 
+def _resolve_citations(actor: Actor, values: Iterable[int | str]) -> list[PartyRequirement]:
+    """Requirements of the organisation's interested parties by id (the API) or ref ("REQ-03",
+    the form); anything else, another organisation's included, is a field error."""
+    ids: set[int] = set()
+    numbers: set[int] = set()
+    bad: list[str] = []
+    for value in values:
+        text = str(value).strip().upper()
+        if isinstance(value, int) or text.isdigit():
+            ids.add(int(text))
+        elif text.startswith("REQ-") and text[4:].isdigit():
+            numbers.add(int(text[4:]))
+        elif text:
+            bad.append(str(value))
+    found: list[PartyRequirement] = []
+    if ids or numbers:
+        found = list(scoped(actor, PartyRequirement).filter(Q(pk__in=ids) | Q(number__in=numbers)))
+    bad += [str(i) for i in sorted(ids - {r.pk for r in found})]
+    bad += [f"REQ-{n:02d}" for n in sorted(numbers - {r.number for r in found})]
+    if bad:
+        raise ValidationError(
+            {
+                "cited_requirements": "No requirement of an interested party "
+                f"{', '.join(bad)} in this organisation."
+            }
+        )
+    return sorted(found, key=lambda r: r.number)
+
+
+def _cite(actor: Actor, entry: SoaEntry, values: Iterable[int | str]) -> None:
+    """Set the interested-party requirements a row cites (editors only), one audit event."""
+    chosen = _resolve_citations(actor, values)
+    before = selectors.cited_refs_of(entry)
+    after = [r.ref for r in chosen]
+    if before == after:
+        return
+    actor.require(Perm.EDIT_ISMS, "Only editors change the requirements an SoA row cites.")
+    entry.cited_requirements.set(chosen)
+    audit.record(
+        actor=actor.user,
+        org=actor.org,
+        action="soa_entry.cite",
+        obj=entry,
+        before={"ref": entry.requirement.ref, "cited_requirements": before},
+        after={"ref": entry.requirement.ref, "cited_requirements": after},
+    )
+
+
 @transaction.atomic
 def soa_entry_update(
     *,
     actor: Actor,
     entry: SoaEntry,
     confirm_exclusion: bool = False,
+    cited_requirements: Iterable[int | str] | None = None,
     **changes: Unpack[SoaEntryChanges],
 ) -> SoaEntry:
     """Change one row. Excluding a control sets its status to 'not applicable' (and including
-    it again to 'not started') unless the change names a status itself."""
+    it again to 'not started') unless the change names a status itself. ``cited_requirements``
+    (ids or refs of the organisation's interested-party requirements) replaces what the row
+    cites."""
+    if cited_requirements is not None:
+        _cite(actor, entry, cited_requirements)
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))

@@ -106,6 +106,7 @@ def soa_detail(request: HttpRequest, actor: Actor, entry_id: int) -> HttpRespons
         "org": actor.org,
         "entry": entry,
         "risks": selectors.risks_of(entry),
+        "cited": selectors.cited_of(entry),
         "controls": controls_of_requirements(
             actor=actor, requirement_ids=[entry.requirement_id]
         ).get(entry.requirement_id, []),
@@ -134,6 +135,7 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
         "owner": entry.owner.email if entry.owner else "",
         "target_date": entry.target_date,
         "implementation": entry.implementation,
+        "cited_requirements": ", ".join(selectors.cited_refs_of(entry)),
     }
     data = request.POST if request.method == "POST" else None
     form: EntryForm | AssignedForm
@@ -149,6 +151,7 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
                 actor=actor,
                 entry=entry,
                 confirm_exclusion=bool(form.cleaned_data.get("confirm_exclusion")),
+                cited_requirements=form.cited() if isinstance(form, EntryForm) else None,
                 **form.changes(),
             )
         except ValidationError as exc:

@@ -11,16 +11,18 @@ from openisms.accounts.models import User
 from openisms.assets import io as asset_io
 from openisms.assets.demo import DEMO_ASSETS
 from openisms.audits.demo import load_demo_audits
+from openisms.context.demo import load_demo_context
 from openisms.documents.demo import load_demo_documents
 from openisms.evidence.demo import load_demo_evidence
 from openisms.nonconformities.demo import load_demo_nonconformities
+from openisms.objectives.demo import load_demo_objectives
 from openisms.orgs import services as org_services
 from openisms.orgs.access import Actor, system_actor
 from openisms.orgs.models import Organization, Role
 from openisms.reports.tables import write_csv
 from openisms.reviews.demo import load_demo_reviews
 from openisms.risks.demo import load_demo_risks
-from openisms.soa.demo import load_demo_soa
+from openisms.soa.demo import load_demo_citations, load_demo_soa
 from openisms.web.demo_frameworks import load_demo_frameworks
 from openisms.work.demo import load_demo_tasks
 
@@ -118,6 +120,9 @@ class Command(BaseCommand):
             load_demo_documents(author=manager, approver=owner, readers=list(team.values()))
             load_demo_tasks(actor=owner)
             load_demo_frameworks(actor=owner)
+            requirements = load_demo_context(author=manager, approver=owner)
+            load_demo_citations(actor=manager, requirements=requirements)
+            load_demo_objectives(actor=owner)
             raised = load_demo_audits(
                 manager=manager, auditor=team[DEMO_TEAM[2][0]], approver=owner
             )

@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openisms.assets import io as asset_io
 from openisms.audits import exports as audit_exports
+from openisms.context import exports as context_exports
 from openisms.documents import exports as document_exports
 from openisms.nonconformities.exports import export_nonconformities
+from openisms.objectives import exports as objective_exports
 from openisms.orgs.access import system_actor
 from openisms.orgs.models import Organization
 from openisms.reviews.exports import export_reviews
@@ -22,6 +24,8 @@ EXPORTERS = {
     "reviews": export_reviews,
     "audits": audit_exports.export_audits,
     "documents": document_exports.export_documents,
+    "context": context_exports.export_context,
+    "objectives": objective_exports.export_objectives,
 }
 
 
@@ -32,7 +36,8 @@ class Command(BaseCommand):
         "pdf|docx as a ZIP with one file per document; audits: csv of findings, or pdf|docx of "
         "the most recently completed audit's report; nonconformities: the register as csv|xlsx; "
         "reviews: the minutes of the most recent held management review as pdf|docx (approved "
-        "minutes, else the live review as a draft)."
+        "minutes, else the live review as a draft); context: pdf|docx of the current "
+        "approved context (else the live one as a draft); objectives: csv|xlsx."
     )
 
     def add_arguments(self, parser: Any) -> None:
