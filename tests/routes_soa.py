@@ -31,9 +31,11 @@ def _entry(ctx: Ctx, ref: str = "A.8.13") -> SoaEntry:
 
 
 def _pending(ctx: Ctx) -> SoaVersion:
-    actor = _owner(ctx)
-    return soa_selectors.pending_version(actor=actor) or soa_services.soa_submit(
-        actor=actor, comment=f"Review {next(_seq)}"
+    """A version waiting for a decision, submitted by the manager so that the owner (who calls
+    the routes) may decide on it under separation of duties."""
+    manager = actor_for(ctx.world.users_a["manager"], ctx.world.org_a.slug)
+    return soa_selectors.pending_version(actor=manager) or soa_services.soa_submit(
+        actor=manager, comment=f"Review {next(_seq)}"
     )
 
 
@@ -81,8 +83,10 @@ def _version_id(ctx: Ctx) -> dict[str, Any]:
 def _no_pending(ctx: Ctx) -> dict[str, Any]:
     soa_services.soa_sync(actor=_owner(ctx))
     pending = soa_selectors.pending_version(actor=_owner(ctx))
-    if pending is not None:
-        soa_services.soa_approve(actor=_owner(ctx), version=pending)
+    if pending is not None:  # decided by someone other than its submitter
+        admin = actor_for(ctx.world.users_a["admin"], ctx.world.org_a.slug)
+        decider = admin if pending.submitted_by_id == ctx.world.owner_a.pk else _owner(ctx)
+        soa_services.soa_approve(actor=decider, version=pending)
     return {}
 
 
