@@ -139,7 +139,9 @@ def load_demo_audits(*, manager: Actor, auditor: Actor, approver: Actor) -> list
         )
         written.append(finding)
     raised = [
-        follow_up.finding_raise_nonconformity(actor=manager, finding=f, owner=manager.user)
+        follow_up.finding_raise_nonconformity(
+            actor=manager, finding=f, owner=manager.user, raised_on=start + dt.timedelta(days=4)
+        )
         for f in written
         if f.is_nonconformity
     ]

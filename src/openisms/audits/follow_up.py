@@ -8,6 +8,8 @@ the finding as its source (``IA-2026-01-F1``) and records an audit event on the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -25,9 +27,14 @@ SEVERITY = {FindingType.MAJOR: Severity.MAJOR, FindingType.MINOR: Severity.MINOR
 
 @transaction.atomic
 def finding_raise_nonconformity(
-    *, actor: Actor, finding: Finding, owner: str | User | None = None
+    *,
+    actor: Actor,
+    finding: Finding,
+    owner: str | User | None = None,
+    raised_on: dt.date | None = None,
 ) -> Nonconformity:
-    """Raise the register entry for a major or minor nonconformity finding (once)."""
+    """Raise the register entry for a major or minor nonconformity finding (once);
+    ``raised_on`` defaults to today."""
     actor.require(Perm.EDIT_ISMS, "Only editors raise nonconformities from findings.")
     locked = selectors.finding_list(actor=actor).select_for_update(of=("self",)).get(pk=finding.pk)
     if locked.type not in SEVERITY:
@@ -51,6 +58,7 @@ def finding_raise_nonconformity(
         severity=SEVERITY[FindingType(locked.type)],
         owner=owner,
         requirements=[locked.requirement.ref] if locked.requirement else (),
+        raised_on=raised_on,
     )
     locked.nonconformity = nc
     locked.save(update_fields=["nonconformity", "updated_at"])

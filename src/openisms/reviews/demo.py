@@ -22,7 +22,7 @@ def load_demo_reviews(*, author: Actor, approver: Actor) -> None:
     review = services.review_create(
         actor=author,
         title="ISMS management review 2026",
-        meeting_on=today - dt.timedelta(days=7),
+        meeting_on=today,  # held today, so its period covers everything the demo created
         period_start=today - dt.timedelta(days=365),
         chair=admin_email,
         attendees=[M, D, admin_email],
