@@ -97,7 +97,9 @@ def version_submit[V: ApprovalVersion](
         **subject,
         **fields,
     )
-    version.full_clean(exclude=["org", *subject, *fields])
+    # The system actor (CLI, loaders) has no member to name as the submitter.
+    unnamed = ["submitted_by"] if actor.user is None else []
+    version.full_clean(exclude=["org", *subject, *fields, *unnamed])
     version.save()
     _event(actor, flow, "submit", version)
     return version
@@ -145,10 +147,18 @@ def _require_decider(actor: Actor, flow: ApprovalFlow, version: ApprovalVersion)
 
 
 def version_approve[V: ApprovalVersion](
-    *, actor: Actor, flow: ApprovalFlow, version: V, comment: str = ""
+    *, actor: Actor, flow: ApprovalFlow, version: V, comment: str = "", own_initiative: bool = False
 ) -> V:
-    """Approve a submitted version; it becomes the subject's current approved version."""
-    _require_decider(actor, flow, version)
+    """Approve a submitted version; it becomes the subject's current approved version.
+
+    ``own_initiative``: the decider submitted the version a moment ago to record a decision
+    they take themselves (submit and approve in one step, such as an acceptor accepting a risk
+    directly); nobody else put it forward, so the submitter-may-not-approve rule does not apply.
+    """
+    if own_initiative:
+        actor.require(flow.approve_perm)
+    else:
+        _require_decider(actor, flow, version)
     locked = _lock_pending(actor, flow, version)
     before = audit.snapshot(locked)
     locked.state = ApprovalState.APPROVED

@@ -216,6 +216,14 @@ class AcceptForm(forms.Form):
     )
 
 
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when rejecting: say what needs to change.",
+    )
+
+
 class ActionForm(forms.Form):
     title = forms.CharField(max_length=250, label="Action")
     owner = forms.ChoiceField(required=False)

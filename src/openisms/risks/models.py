@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import OrgScopedModel
+from openisms.core.models import ApprovalVersion, OrgScopedModel
 
 
 class RiskMethod(OrgScopedModel):
@@ -163,6 +163,46 @@ class RiskAcceptance(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"Acceptance of {self.risk_id} until {self.expires_on}"
+
+
+class RiskAcceptanceRequest(ApprovalVersion):
+    """A request that management accept one risk, decided through the shared approval workflow.
+
+    The risk's owner (or an editor) submits it; one of the method's acceptors approves it, which
+    records the ``RiskAcceptance``, or rejects it with a comment. An acceptor's direct decision
+    (``risk_accept``) is recorded as a request submitted and approved by the acceptor at once,
+    so every acceptance has a request with who and when.
+    """
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="acceptance_requests")
+    rationale = models.TextField()
+    expires_on = models.DateField()
+    acceptance = models.OneToOneField(
+        RiskAcceptance,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request",
+    )
+    snapshot = models.JSONField(
+        help_text="{ref, title, scores, accepted_score, rationale, expires_on, treatment}."
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["risk", "number"], name="risk_acceptance_request_number"
+            ),
+            models.UniqueConstraint(
+                fields=["risk"],
+                condition=models.Q(state="submitted"),
+                name="risk_acceptance_request_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Acceptance request {self.number} of risk {self.risk_id}"
 
 
 class TreatmentAction(OrgScopedModel):

@@ -24,6 +24,7 @@ from openisms.risks import scoring
 from openisms.risks.models import (
     Risk,
     RiskAcceptance,
+    RiskAcceptanceRequest,
     RiskAssessment,
     RiskAssessmentEntry,
     RiskMethod,
@@ -158,6 +159,23 @@ def risk_get(*, actor: Actor, risk_id: int) -> Risk:
 def acceptance_get(*, actor: Actor, acceptance_id: int) -> RiskAcceptance:
     qs = scoped(actor, RiskAcceptance).select_related("risk__method")
     return get_scoped_or_404(qs, pk=acceptance_id)
+
+
+def acceptance_requests(*, actor: Actor, risk: Risk) -> QuerySet[RiskAcceptanceRequest]:
+    """The risk's acceptance requests, newest first, with who submitted and decided them."""
+    return (
+        scoped(actor, RiskAcceptanceRequest)
+        .filter(risk=risk)
+        .select_related("submitted_by", "approved_by", "rejected_by")
+        .order_by("-number")
+    )
+
+
+def acceptance_request_get(*, actor: Actor, request_id: int) -> RiskAcceptanceRequest:
+    qs = scoped(actor, RiskAcceptanceRequest).select_related(
+        "risk__method", "submitted_by", "approved_by", "rejected_by"
+    )
+    return get_scoped_or_404(qs, pk=request_id)
 
 
 def action_list(

@@ -41,10 +41,18 @@ urlpatterns = [
         views.acceptance_revoke,
         name="acceptance_revoke",
     ),
+    path(
+        P + "acceptance-requests/<int:request_id>/decide/",
+        views.acceptance_decide,
+        name="acceptance_decide",
+    ),
     path(P + "actions/<int:action_id>/", views.action_update, name="action_update"),
     path(P + "<int:risk_id>/", views.risk_detail, name="detail"),
     path(P + "<int:risk_id>/edit/", views.risk_edit, name="edit"),
     path(P + "<int:risk_id>/delete/", views.risk_delete, name="delete"),
     path(P + "<int:risk_id>/accept/", views.risk_accept, name="accept"),
+    path(
+        P + "<int:risk_id>/request-acceptance/", views.acceptance_request, name="acceptance_request"
+    ),
     path(P + "<int:risk_id>/actions/", views.action_create, name="action_create"),
 ]

@@ -311,3 +311,37 @@ class HeatmapOut(Schema):
 
 
 # --- methods ---------------------------------------------------------------------------------
+
+
+class AcceptanceRequestOut(Schema):
+    id: int
+    risk_id: int
+    number: int
+    state: str
+    rationale: str
+    expires_on: dt.date
+    acceptance_id: int | None
+    snapshot: dict[str, Any]
+    submitted_by: str | None
+    submitted_at: dt.datetime
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    rejected_by: str | None
+    rejected_at: dt.datetime | None
+    decision_comment: str
+
+    @staticmethod
+    def resolve_submitted_by(obj: Any) -> str | None:
+        return obj.submitted_by.email if obj.submitted_by_id else None
+
+    @staticmethod
+    def resolve_approved_by(obj: Any) -> str | None:
+        return obj.approved_by.email if obj.approved_by_id else None
+
+    @staticmethod
+    def resolve_rejected_by(obj: Any) -> str | None:
+        return obj.rejected_by.email if obj.rejected_by_id else None
+
+
+class DecisionIn(Schema):
+    comment: str = ""

@@ -5,6 +5,16 @@ this package re-exports them, so callers keep writing ``services.risk_update(...
 """
 
 from openisms.risks.fields import RANGE_KEYS, RISK_FIELDS, RISK_RULE
+from openisms.risks.services.acceptance import (
+    ACCEPTANCE_FLOW,
+    acceptance_revoke,
+    may_decide,
+    needs_acceptance,
+    risk_accept,
+    risk_acceptance_approve,
+    risk_acceptance_reject,
+    risk_acceptance_request,
+)
 from openisms.risks.services.assessments import assessment_complete, assessment_create
 from openisms.risks.services.common import CONTROL_FRAMEWORK, _compute, _risk_snapshot
 from openisms.risks.services.library import (
@@ -21,14 +31,10 @@ from openisms.risks.services.register import (
     risk_update,
     validate_quant,
 )
-from openisms.risks.services.treatment import (
-    acceptance_revoke,
-    action_save,
-    needs_acceptance,
-    risk_accept,
-)
+from openisms.risks.services.treatment import action_save
 
 __all__ = [
+    "ACCEPTANCE_FLOW",
     "CONTROL_FRAMEWORK",
     "LIBRARY",
     "RANGE_KEYS",
@@ -44,8 +50,12 @@ __all__ = [
     "library_item_delete",
     "library_item_save",
     "library_load",
+    "may_decide",
     "needs_acceptance",
     "risk_accept",
+    "risk_acceptance_approve",
+    "risk_acceptance_reject",
+    "risk_acceptance_request",
     "risk_create",
     "risk_delete",
     "risk_method_update",

@@ -1,95 +1,19 @@
-"""Accepting risks on behalf of management, and the treatment actions that reduce them."""
+"""The treatment actions that reduce risks (acceptance lives in ``acceptance``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Unpack
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from openisms.core import audit
 from openisms.orgs.access import Actor
-from openisms.orgs.approvals import is_same_person
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_update
 from openisms.risks.fields import ACTION_FIELDS, ACTION_RULE, RISK_RULE, ActionChanges
-from openisms.risks.models import Risk, RiskAcceptance, TreatmentAction
+from openisms.risks.models import Risk, TreatmentAction
 from openisms.risks.services.common import _user
-
-
-def needs_acceptance(risk: Risk) -> bool:
-    current = risk.residual_score if risk.residual_score is not None else risk.inherent_score
-    return current > risk.method.acceptance_threshold
-
-
-@transaction.atomic
-def risk_accept(*, actor: Actor, risk: Risk, rationale: str, expires_on: dt.date) -> RiskAcceptance:
-    method = risk.method
-    actor.require_role(
-        method.acceptors, f"Only {', '.join(method.acceptors)} may accept risks under {method}."
-    )
-    if is_same_person(actor, risk.owner_id):
-        raise PermissionDenied(
-            f"You own {risk.ref}; another acceptor must accept it (separation of duties, set in "
-            "the organisation's settings)."
-        )
-    current_score = risk.residual_score if risk.residual_score is not None else risk.inherent_score
-    if risk.acceptances.filter(
-        revoked_at__isnull=True,
-        expires_on__gte=timezone.localdate(),
-        residual_score__gte=current_score,
-    ).exists():
-        raise ValidationError({"risk": f"{risk.ref} already has a valid acceptance."})
-    if not needs_acceptance(risk):
-        raise ValidationError(
-            {"risk": f"{risk.ref} is within the acceptance threshold; no acceptance is needed."}
-        )
-    if not rationale or not rationale.strip():
-        raise ValidationError({"rationale": "Explain why the risk is accepted."})
-    today = timezone.localdate()
-    if not today < expires_on <= today + dt.timedelta(days=3 * 366):
-        raise ValidationError({"expires_on": "Choose a date in the next three years."})
-    acceptance = RiskAcceptance.objects.create(
-        org=actor.org,
-        risk=risk,
-        accepted_by=actor.user,
-        rationale=rationale.strip(),
-        residual_score=risk.residual_score
-        if risk.residual_score is not None
-        else risk.inherent_score,
-        expires_on=expires_on,
-    )
-    audit.record(
-        actor=_user(actor),
-        org=actor.org,
-        action="risk.accept",
-        obj=acceptance,
-        object_repr=f"{risk.ref} accepted until {expires_on}",
-        after=audit.snapshot(acceptance),
-    )
-    return acceptance
-
-
-@transaction.atomic
-def acceptance_revoke(*, actor: Actor, acceptance: RiskAcceptance) -> RiskAcceptance:
-    actor.require_role(
-        acceptance.risk.method.acceptors, "Your role may not revoke risk acceptances."
-    )
-    if acceptance.revoked_at is None:
-        before = audit.snapshot(acceptance)
-        acceptance.revoked_at = timezone.now()
-        acceptance.save(update_fields=["revoked_at", "updated_at"])
-        audit.record(
-            actor=_user(actor),
-            org=actor.org,
-            action="risk.accept_revoke",
-            obj=acceptance,
-            before=before,
-            after=audit.snapshot(acceptance),
-        )
-    return acceptance
 
 
 def _apply_action(actor: Actor, action: TreatmentAction, fields: ActionChanges) -> None:

@@ -20,6 +20,8 @@ from openisms.risks.views.register import (
     risk_edit,
 )
 from openisms.risks.views.treatment import (
+    acceptance_decide,
+    acceptance_request,
     acceptance_revoke,
     action_create,
     action_update,
@@ -28,6 +30,8 @@ from openisms.risks.views.treatment import (
 )
 
 __all__ = [
+    "acceptance_decide",
+    "acceptance_request",
     "acceptance_revoke",
     "action_create",
     "action_update",

@@ -20,7 +20,7 @@ from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import object_history
 from openisms.risks import exports, selectors, services
-from openisms.risks.forms import AcceptForm, ActionForm, ActionUpdateForm, RiskForm
+from openisms.risks.forms import AcceptForm, ActionForm, ActionUpdateForm, DecisionForm, RiskForm
 from openisms.risks.models import RiskMethod, Threat, Treatment, Vulnerability
 from openisms.risks.views.common import OPEN_ACTIONS, PAGE_SIZE, _colour_risk, _emails, _query
 
@@ -130,6 +130,10 @@ def risk_detail(request: HttpRequest, actor: Actor, risk_id: int) -> HttpRespons
         for a in acceptances
         if a.revoked_at is None and a.expires_on >= today and a.residual_score >= current
     ]
+    requests = list(selectors.acceptance_requests(actor=actor, risk=risk))
+    pending = next((r for r in requests if r.is_pending), None)
+    if pending is not None:
+        pending.risk = risk  # may_decide reads the risk's method and owner
     emails = _emails(actor)
     actions = [
         (
@@ -156,6 +160,11 @@ def risk_detail(request: HttpRequest, actor: Actor, risk_id: int) -> HttpRespons
         "acceptances": acceptances,
         "valid_acceptances": valid,
         "can_accept": actor.role in risk.method.acceptors,
+        "acceptance_requests": requests,
+        "pending_request": pending,
+        "can_request": services.can_edit_risk(actor, risk),
+        "may_decide": pending is not None and services.may_decide(actor, pending),
+        "decision_form": DecisionForm(),
         "accept_form": AcceptForm(initial={"expires_on": today + dt.timedelta(days=365)}),
         "actions": actions,
         "action_form": ActionForm(member_emails=emails),

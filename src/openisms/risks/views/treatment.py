@@ -14,7 +14,7 @@ from openisms.core.forms import form_errors_from
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
 from openisms.risks import selectors, services
-from openisms.risks.forms import AcceptForm, ActionForm, ActionUpdateForm
+from openisms.risks.forms import AcceptForm, ActionForm, ActionUpdateForm, DecisionForm
 from openisms.risks.models import TreatmentAction
 from openisms.risks.views.common import OPEN_ACTIONS, PAGE_SIZE, _emails, _query, _report
 
@@ -34,6 +34,44 @@ def risk_accept(request: HttpRequest, actor: Actor, risk_id: int) -> HttpRespons
             form_errors_from(form, exc)
     _report(request, form, f"Risk {risk.ref} accepted.")
     return redirect("risks:detail", org=actor.org.slug, risk_id=risk.pk)
+
+
+@org_view("risks")
+@require_POST
+def acceptance_request(request: HttpRequest, actor: Actor, risk_id: int) -> HttpResponse:
+    """The owner (or an editor) asks management to accept the risk."""
+    risk = selectors.risk_get(actor=actor, risk_id=risk_id)
+    if not services.can_edit_risk(actor, risk):
+        actor.require(Perm.EDIT_ISMS, "Only the risk's owner or an editor may request acceptance.")
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.risk_acceptance_request(actor=actor, risk=risk, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+    _report(request, form, f"Acceptance of {risk.ref} requested.")
+    return redirect("risks:detail", org=actor.org.slug, risk_id=risk.pk)
+
+
+@org_view("risks")
+@require_POST
+def acceptance_decide(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Approve or reject a pending acceptance request (the button pressed says which)."""
+    pending = selectors.acceptance_request_get(actor=actor, request_id=request_id)
+    form = DecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if approve:
+                services.risk_acceptance_approve(actor=actor, request=pending, comment=comment)
+            else:
+                services.risk_acceptance_reject(actor=actor, request=pending, comment=comment)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+    done = "approved; the risk is accepted" if approve else "rejected"
+    _report(request, form, f"Acceptance request {pending.number} {done}.")
+    return redirect("risks:detail", org=actor.org.slug, risk_id=pending.risk_id)
 
 
 @org_view("risks")
