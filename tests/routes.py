@@ -795,3 +795,14 @@ def _extend_objectives() -> None:
 
 
 _extend_objectives()
+
+
+def _extend_riskacc() -> None:
+    """Risk acceptance requests (the shared approval workflow) have their own file."""
+    from tests.routes_riskacc import RISKACC_API, RISKACC_UI
+
+    API.extend(RISKACC_API)
+    UI.extend(RISKACC_UI)
+
+
+_extend_riskacc()

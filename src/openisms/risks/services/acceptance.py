@@ -6,8 +6,9 @@ which records the ``RiskAcceptance``, or rejects it with a comment. An acceptor 
 decide directly (``risk_accept``): that is recorded as a request the acceptor submitted and
 approved in one step, so every acceptance has its request with who and when.
 
-Separation of duties: nobody accepts a risk they own; while the organisation's
-``separate_approval`` setting is on, nobody approves a request they submitted themselves.
+Separation of duties: the risk's owner never approves a request to accept their own risk;
+while the organisation's ``separate_approval`` setting is on, nobody approves a request they
+submitted themselves, and nobody accepts a risk they own directly (as before the workflow).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def _require_acceptor(actor: Actor, risk: Risk) -> None:
             f"You own {risk.ref}; another acceptor must accept it (separation of duties, set in "
             "the organisation's settings)."
         )
+
+
+def _owns(actor: Actor, risk: Risk) -> bool:
+    return actor.user is not None and risk.owner_id == actor.user.pk
 
 
 def _validate(risk: Risk, rationale: str, expires_on: dt.date) -> None:
@@ -178,9 +183,14 @@ def risk_acceptance_request(
 def risk_acceptance_approve(
     *, actor: Actor, request: RiskAcceptanceRequest, comment: str = ""
 ) -> RiskAcceptanceRequest:
-    """An acceptor approves a request: the risk is accepted exactly as by ``risk_accept``."""
+    """An acceptor approves a request: the risk is accepted exactly as by ``risk_accept``.
+
+    Never by the risk's owner (even with separation of duties off) nor, while separation is
+    on, by the member who submitted the request."""
     risk = request.risk
     _require_acceptor(actor, risk)
+    if _owns(actor, risk):  # whatever the separation setting: a request is someone asking
+        raise PermissionDenied(f"You own {risk.ref}; another acceptor must decide on it.")
     approved = approvals.version_approve(
         actor=actor, flow=ACCEPTANCE_FLOW, version=request, comment=comment
     )
@@ -208,7 +218,7 @@ def may_decide(actor: Actor, request: RiskAcceptanceRequest) -> bool:
     risk = request.risk
     return (
         actor.role in risk.method.acceptors
-        and not is_same_person(actor, risk.owner_id)
+        and not _owns(actor, risk)
         and approvals.may_decide(actor, ACCEPTANCE_FLOW, request)
     )
 
