@@ -242,3 +242,36 @@ def test_risk_page_request_and_decide(world: World) -> None:
     assert request.is_approved
     page = owner.get(url).content.decode()
     assert "Accepted" in page and "approved by owner-a@example.com" in page
+
+
+def test_migration_gives_earlier_acceptances_an_approved_request(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("openisms.risks.migrations.0004_acceptance_requests")
+    acceptance = services.risk_accept(
+        actor=_actor(world), risk=_risk(world), rationale="Budget", expires_on=LATER
+    )
+    RiskAcceptanceRequest.objects.all().delete()  # as before the workflow existed
+    migration.backfill_requests(apps, None)
+    request = RiskAcceptanceRequest.objects.get()
+    assert request.acceptance == acceptance and request.state == ApprovalState.APPROVED
+    assert request.submitted_by == request.approved_by == world.owner_a
+    assert request.submitted_at == request.approved_at == acceptance.created_at
+    assert (request.number, request.rationale, request.expires_on) == (1, "Budget", LATER)
+
+
+def test_demo_has_a_pending_request_and_an_approved_one(db: None, catalog: None) -> None:
+    from openisms.cli import main
+    from openisms.orgs.access import system_actor
+    from openisms.orgs.models import Organization
+
+    assert main(["demo"]) == 0
+    org = Organization.objects.get(slug="demo")
+    requests = RiskAcceptanceRequest.objects.filter(org=org).select_related("submitted_by")
+    states = sorted(r.state for r in requests)
+    assert states == ["approved", "submitted"]
+    pending = requests.get(state="submitted")
+    assert pending.submitted_by.email == "dev.patel@demo.openisms.example"
+    assert selectors.risk_list(actor=system_actor(org), acceptance="accepted").count() == 1

@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from openisms.assets.models import Asset
-from openisms.orgs.access import scoped
+from openisms.orgs.access import actor_for, scoped
+from openisms.orgs.selectors import resolve_member
 from openisms.risks import services
 from openisms.risks.models import Threat, Vulnerability
 
+DEMO_REQUESTER = "dev.patel@demo.openisms.example"
 DEMO_RISKS_FILE = Path(__file__).resolve().parent / "data" / "demo_risks.json"
 
 
 def load_demo_risks(actor: Any) -> None:
-    """Create the register, two completed assessments, actions and one acceptance."""
+    """Create the register, two completed assessments, actions, one acceptance and one
+    acceptance request waiting for management."""
     data = json.loads(DEMO_RISKS_FILE.read_text(encoding="utf-8"))
     services.risk_module_setup(actor=actor)
     assets = {a.name: a.pk for a in scoped(actor, Asset)}
@@ -88,4 +91,20 @@ def load_demo_risks(actor: Any) -> None:
         rationale="A second SMS provider costs more than the expected loss; reminders also go by "
         "e-mail and clinics are told of outages within an hour.",
         expires_on=today + dt.timedelta(days=365),
+    )
+    # The owner of a high risk asks management to accept it; the request waits for a decision.
+    owner = resolve_member(DEMO_REQUESTER, "owner", actor=actor)
+    asking = next(
+        r
+        for r in created.values()
+        if r.owner_id == getattr(owner, "pk", None)
+        and services.needs_acceptance(r)
+        and r.title != "SMS provider outage stops appointment reminders"
+    )
+    services.risk_acceptance_request(
+        actor=actor_for(owner, actor.org.slug),
+        risk=asking,
+        rationale="The remaining treatment waits for next year's budget; the current controls "
+        "keep the likely loss below what the fix would cost this year.",
+        expires_on=today + dt.timedelta(days=180),
     )
