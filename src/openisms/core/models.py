@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -93,6 +94,48 @@ class ApprovalVersion(OrgScopedModel):
     @property
     def is_approved(self) -> bool:
         return self.state == ApprovalState.APPROVED
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTION_ACTIVE = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+ACTION_CLOSED = (ActionStatus.DONE, ActionStatus.CANCELLED)
+
+
+class TrackedAction(OrgScopedModel):
+    """Base of the actions an ISMS tracks to completion: corrective actions of a
+    nonconformity (10.2) and the actions a management review decides (9.3). A subclass adds
+    the foreign key to what it follows from; ``openisms.orgs.actions`` applies changes."""
+
+    title = models.CharField(max_length=250)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in ACTION_CLOSED
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_on is not None and self.due_on < today and not self.is_closed
 
 
 class AuditChain(models.Model):

@@ -8,15 +8,15 @@ from ninja.pagination import paginate
 from openisms.core.api import Error, Pagination
 from openisms.core.changes import changes_of
 from openisms.nonconformities import selectors, services
-from openisms.nonconformities.fields import ActionChanges, NonconformityChanges
+from openisms.nonconformities.fields import NonconformityChanges
 from openisms.nonconformities.models import (
-    ActionStatus,
     Effectiveness,
     NcSource,
     RootCauseMethod,
     Severity,
 )
 from openisms.orgs.access import request_actor as actor
+from openisms.orgs.actions import ActionIn, ActionPatch
 
 router = Router(tags=["nonconformities"])
 
@@ -149,28 +149,6 @@ class CheckIn(Schema):
 
 class CloseIn(Schema):
     closed_on: date | None = None
-
-
-class ActionIn(Schema):
-    title: str
-    owner: str | None = None
-    due_on: date | None = None
-    status: ActionStatus = ActionStatus.PLANNED
-    notes: str = ""
-
-    def changes(self) -> ActionChanges:
-        return changes_of(ActionChanges, self.dict())
-
-
-class ActionPatch(Schema):
-    title: str | None = None
-    owner: str | None = None
-    due_on: date | None = None
-    status: ActionStatus | None = None
-    notes: str | None = None
-
-    def changes(self) -> ActionChanges:
-        return changes_of(ActionChanges, self.dict(exclude_unset=True))
 
 
 NC = "/orgs/{org}/nonconformities"

@@ -9,6 +9,7 @@ from typing import TypedDict
 
 from openisms.accounts.models import User
 from openisms.orgs.access import EditRule
+from openisms.orgs.actions import ACTION_FIELDS, ActionChanges  # noqa: F401 - named here too
 
 
 class NonconformityChanges(TypedDict, total=False):
@@ -34,16 +35,6 @@ NONCONFORMITY_RULE = EditRule(
     assignee_fields=frozenset({"correction", "correction_on", "root_cause", "root_cause_method"}),
 )
 
-
-class ActionChanges(TypedDict, total=False):
-    title: str
-    owner: str | User | None
-    due_on: dt.date | None
-    status: str
-    notes: str
-
-
-ACTION_FIELDS = tuple(ActionChanges.__annotations__)
 
 # The owner reports progress; what the action is, who does it and by when, the editors decide.
 ACTION_RULE = EditRule(

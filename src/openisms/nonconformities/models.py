@@ -8,12 +8,16 @@ only through the services (``services.py``), which hold the closure rules.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import OrgScopedModel
+from openisms.core.models import (  # noqa: F401 - the action statuses are named here too
+    ACTION_ACTIVE,
+    ACTION_CLOSED,
+    ActionStatus,
+    OrgScopedModel,
+    TrackedAction,
+)
 
 
 class NcSource(models.TextChoices):
@@ -44,17 +48,6 @@ class RootCauseMethod(models.TextChoices):
 class Effectiveness(models.TextChoices):
     EFFECTIVE = "effective", "Effective"
     NOT_EFFECTIVE = "not_effective", "Not effective"
-
-
-class ActionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-ACTION_CLOSED = (ActionStatus.DONE, ActionStatus.CANCELLED)
-ACTION_ACTIVE = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
 def _member() -> models.ForeignKey:
@@ -115,29 +108,11 @@ class Nonconformity(OrgScopedModel):
         return self.status == NcStatus.CLOSED
 
 
-class CorrectiveAction(OrgScopedModel):
+class CorrectiveAction(TrackedAction):
     nonconformity = models.ForeignKey(
         Nonconformity, on_delete=models.CASCADE, related_name="actions"
     )
-    title = models.CharField(max_length=250)
-    owner = _member()
-    due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
-    )
-    completed_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["org", "status", "due_on"], name="ca_org_status_due")]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status in ACTION_CLOSED
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.due_on is not None and self.due_on < today and not self.is_closed

@@ -21,7 +21,6 @@ from openisms.accounts.models import User
 from openisms.catalog.models import Requirement
 from openisms.core import audit
 from openisms.nonconformities.fields import (
-    ACTION_FIELDS,
     ACTION_RULE,
     NONCONFORMITY_FIELDS,
     NONCONFORMITY_RULE,
@@ -40,6 +39,7 @@ from openisms.nonconformities.models import (
     Severity,
 )
 from openisms.orgs.access import Actor, Perm, scoped
+from openisms.orgs.actions import action_apply
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_update
 from openisms.work.services import resolve_requirement
@@ -336,25 +336,7 @@ def nonconformity_delete(*, actor: Actor, nc: Nonconformity) -> None:
 
 
 def _apply_action(actor: Actor, action: CorrectiveAction, changes: ActionChanges) -> None:
-    unknown = set(changes) - set(ACTION_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
-    for name, value in changes.items():
-        if name == "owner":
-            action.owner = resolve_member(value, "owner", actor=actor)
-        elif isinstance(value, str):
-            setattr(action, name, value.strip())
-        else:
-            setattr(action, name, value)
-    if not action.title:
-        raise ValidationError({"title": "Give the action a title."})
-    if action.status not in ActionStatus.values:
-        raise ValidationError({"status": f"Unknown status '{action.status}'."})
-    if action.status == ActionStatus.DONE:
-        action.completed_on = action.completed_on or timezone.localdate()
-    else:
-        action.completed_on = None
-    action.full_clean(exclude=["org", "nonconformity", "owner"])
+    action_apply(actor, action, changes, exclude=["nonconformity"])
 
 
 def _refuse_closed(nc: Nonconformity) -> None:

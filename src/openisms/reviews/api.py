@@ -8,9 +8,10 @@ from ninja.pagination import paginate
 from openisms.core.api import Error, Pagination
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
+from openisms.orgs.actions import ActionIn, ActionPatch
 from openisms.reviews import selectors, services
-from openisms.reviews.fields import ReviewActionChanges, ReviewChanges
-from openisms.reviews.models import ActionStatus, DecisionCategory, ReviewStatus
+from openisms.reviews.fields import ReviewChanges
+from openisms.reviews.models import DecisionCategory, ReviewStatus
 
 router = Router(tags=["management reviews"])
 
@@ -151,28 +152,6 @@ class ReviewPatch(Schema):
 class DecisionIn(Schema):
     text: str
     category: DecisionCategory | None = None
-
-
-class ActionIn(Schema):
-    title: str
-    owner: str | None = None
-    due_on: date | None = None
-    status: ActionStatus = ActionStatus.PLANNED
-    notes: str = ""
-
-    def changes(self) -> ReviewActionChanges:
-        return changes_of(ReviewActionChanges, self.dict())
-
-
-class ActionPatch(Schema):
-    title: str | None = None
-    owner: str | None = None
-    due_on: date | None = None
-    status: ActionStatus | None = None
-    notes: str | None = None
-
-    def changes(self) -> ReviewActionChanges:
-        return changes_of(ReviewActionChanges, self.dict(exclude_unset=True))
 
 
 class CommentIn(Schema):

@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from openisms.accounts.models import User
 from openisms.orgs.access import EditRule
+from openisms.orgs.actions import ACTION_FIELDS, ActionChanges
 
 
 class ReviewChanges(TypedDict, total=False):
@@ -25,15 +26,8 @@ class ReviewChanges(TypedDict, total=False):
 REVIEW_FIELDS = tuple(ReviewChanges.__annotations__)
 
 
-class ReviewActionChanges(TypedDict, total=False):
-    title: str
-    owner: str | User | None
-    due_on: dt.date | None
-    status: str
-    notes: str
-
-
-REVIEW_ACTION_FIELDS = tuple(ReviewActionChanges.__annotations__)
+ReviewActionChanges = ActionChanges
+REVIEW_ACTION_FIELDS = ACTION_FIELDS
 
 # Like a corrective action: the owner reports progress, editors decide the rest.
 REVIEW_ACTION_RULE = EditRule(

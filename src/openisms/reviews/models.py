@@ -9,13 +9,18 @@ freeze the whole review.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import ApprovalVersion, OrgScopedModel
+from openisms.core.models import (  # noqa: F401 - the action statuses are named here too
+    ACTION_ACTIVE,
+    ActionStatus,
+    ApprovalVersion,
+    OrgScopedModel,
+    TrackedAction,
+)
 
 
 class ReviewStatus(models.TextChoices):
@@ -27,16 +32,6 @@ class DecisionCategory(models.TextChoices):
     IMPROVEMENT = "improvement", "Continual improvement opportunity"
     CHANGE = "change", "Change to the ISMS"
     RESOURCES = "resources", "Resource needs"
-
-
-class ActionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-ACTION_ACTIVE = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
 def _member() -> models.ForeignKey:
@@ -97,30 +92,12 @@ class ReviewDecision(OrgScopedModel):
         return self.text[:60]
 
 
-class ReviewAction(OrgScopedModel):
+class ReviewAction(TrackedAction):
     review = models.ForeignKey(ManagementReview, on_delete=models.CASCADE, related_name="actions")
-    title = models.CharField(max_length=250)
-    owner = _member()
-    due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
-    )
-    completed_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["org", "status", "due_on"], name="ra_org_status_due")]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status not in ACTION_ACTIVE
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.due_on is not None and self.due_on < today and not self.is_closed
 
 
 class ReviewMinutes(ApprovalVersion):

@@ -15,20 +15,19 @@ from openisms.core import audit
 from openisms.core.models import ApprovalState
 from openisms.orgs import approvals
 from openisms.orgs.access import Actor, Perm, scoped
+from openisms.orgs.actions import action_apply
 from openisms.orgs.approvals import ApprovalFlow
 from openisms.orgs.review_inputs import ReviewPeriod, review_inputs
 from openisms.orgs.selectors import members_by_email, resolve_member
 from openisms.orgs.updates import audited_update
 from openisms.reviews import selectors
 from openisms.reviews.fields import (
-    REVIEW_ACTION_FIELDS,
     REVIEW_ACTION_RULE,
     REVIEW_FIELDS,
     ReviewActionChanges,
     ReviewChanges,
 )
 from openisms.reviews.models import (
-    ActionStatus,
     DecisionCategory,
     ManagementReview,
     ReviewAction,
@@ -222,25 +221,7 @@ def can_edit_action(actor: Actor, action: ReviewAction) -> bool:
 
 
 def _apply_action(actor: Actor, action: ReviewAction, changes: ReviewActionChanges) -> None:
-    unknown = set(changes) - set(REVIEW_ACTION_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
-    for name, value in changes.items():
-        if name == "owner":
-            action.owner = resolve_member(value, "owner", actor=actor)
-        elif isinstance(value, str):
-            setattr(action, name, value.strip())
-        else:
-            setattr(action, name, value)
-    if not action.title:
-        raise ValidationError({"title": "Give the action a title."})
-    if action.status not in ActionStatus.values:
-        raise ValidationError({"status": f"Unknown status '{action.status}'."})
-    if action.status == ActionStatus.DONE:
-        action.completed_on = action.completed_on or timezone.localdate()
-    else:
-        action.completed_on = None
-    action.full_clean(exclude=["org", "review", "owner"])
+    action_apply(actor, action, changes, exclude=["review"])
 
 
 @transaction.atomic
