@@ -94,10 +94,11 @@ def load_demo_risks(actor: Any) -> None:
     )
     # The owner of a high risk asks management to accept it; the request waits for a decision.
     owner = resolve_member(DEMO_REQUESTER, "owner", actor=actor)
+    assert owner is not None  # a demo member
     asking = next(
         r
         for r in created.values()
-        if r.owner_id == getattr(owner, "pk", None)
+        if r.owner_id == owner.pk
         and services.needs_acceptance(r)
         and r.title != "SMS provider outage stops appointment reminders"
     )
