@@ -93,14 +93,17 @@ def test_submitter_cannot_approve_own_request_unless_separation_is_off(world: Wo
     assert _accepted(world) == [risk.pk]
 
 
-def test_risk_owner_never_approves_even_with_separation_off(world: World) -> None:
-    world.org_a.separate_approval = False
-    world.org_a.save()
+def test_the_risk_owner_approves_only_with_separation_off(world: World) -> None:
     risk = _risk(world, owner="admin")
-    request = _ask(world, risk, role="admin")
-    with pytest.raises(PermissionDenied):
+    request = _ask(world, risk, role="manager")
+    with pytest.raises(PermissionDenied, match="You own"):
         services.risk_acceptance_approve(actor=_actor(world, "admin"), request=request)
     assert not services.may_decide(_actor(world, "admin"), request)
+    world.org_a.separate_approval = False
+    world.org_a.save()
+    assert services.may_decide(_actor(world, "admin"), request)
+    services.risk_acceptance_approve(actor=_actor(world, "admin"), request=request)
+    assert _accepted(world) == [risk.pk]
 
 
 @pytest.mark.parametrize("role", ["manager", "contributor", "auditor", "viewer"])

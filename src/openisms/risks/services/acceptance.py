@@ -66,10 +66,6 @@ def _require_acceptor(actor: Actor, risk: Risk) -> None:
         )
 
 
-def _owns(actor: Actor, risk: Risk) -> bool:
-    return actor.user is not None and risk.owner_id == actor.user.pk
-
-
 def _validate(risk: Risk, rationale: str, expires_on: dt.date) -> None:
     if risk.acceptances.filter(
         revoked_at__isnull=True,
@@ -185,12 +181,11 @@ def risk_acceptance_approve(
 ) -> RiskAcceptanceRequest:
     """An acceptor approves a request: the risk is accepted exactly as by ``risk_accept``.
 
-    Never by the risk's owner (even with separation of duties off) nor, while separation is
-    on, by the member who submitted the request."""
+    While separation of duties is on (the organisation's setting), neither the member who
+    submitted the request nor the risk's owner may approve it, the same rule as for a direct
+    acceptance."""
     risk = request.risk
     _require_acceptor(actor, risk)
-    if _owns(actor, risk):  # whatever the separation setting: a request is someone asking
-        raise PermissionDenied(f"You own {risk.ref}; another acceptor must decide on it.")
     approved = approvals.version_approve(
         actor=actor, flow=ACCEPTANCE_FLOW, version=request, comment=comment
     )
@@ -218,7 +213,7 @@ def may_decide(actor: Actor, request: RiskAcceptanceRequest) -> bool:
     risk = request.risk
     return (
         actor.role in risk.method.acceptors
-        and not _owns(actor, risk)
+        and not is_same_person(actor, risk.owner_id)
         and approvals.may_decide(actor, ACCEPTANCE_FLOW, request)
     )
 
