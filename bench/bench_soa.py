@@ -204,7 +204,13 @@ def build(tmp: Path, controls: int) -> None:
         ignore_conflicts=True,
     )
     version = services.soa_submit(actor=actor, comment="Benchmark")
-    services.soa_approve(actor=actor, version=version, comment="Approved")
+    # Separation of duties (on by default): another member approves what the owner submitted.
+    approver = account_services.user_create(
+        actor=None, email="approver@bench.example", password=PASSWORD
+    )
+    org_services.membership_add(actor=None, org=org, user=approver, role="admin")
+    approver_actor = actor_for(approver, SLUG)
+    services.soa_approve(actor=approver_actor, version=version, comment="Approved")
     assert selectors.current_approved(actor=actor) is not None
 
 

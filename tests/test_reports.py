@@ -18,12 +18,13 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.worksheet import Worksheet
 
 from openisms.assets import io as asset_io
 from openisms.assets import services as asset_services
 from openisms.orgs.access import actor_for
-from openisms.reports import fonts
+from openisms.reports import fonts, tables
 from openisms.reports.pdf import PageFrame, PdfDocument
 from openisms.reports.tables import Table, TableSheet, write_workbook
 from openisms.risks import exports as risk_exports
@@ -138,7 +139,14 @@ AWKWARD_ROW: list[Any] = [
 
 def _awkward_tables() -> list[Table]:
     rows = [AWKWARD_ROW for _ in range(40)] + [[], [None, None, "late"], ["short"]]
+    moment = dt.datetime(2027, 1, 2, 3, 4, tzinfo=dt.UTC)
+    dated = [  # written at once; a date before any text, so formats are numbered date first
+        [dt.date(2027, 1, 2), "x", 1, moment, None, "=2"],
+        ["y", None, 2.5, dt.date(2027, 3, 4), 7, "x"],
+        [None, moment, "", 0],
+    ]
     return [
+        Table("Dated", ("d", "t", "n", "m", "o", "f"), dated),
         Table("Awkward", [f"h{i}" for i in range(len(AWKWARD_ROW))], rows, notes=["=note", "n"]),
         Table("Wrapped", ("a", "b"), [["text", 1], ["more", None]], widths=(10, 20), wrap=True),
         Table("Empty", ("a", "b"), []),
@@ -168,20 +176,39 @@ def test_xlsx_text_number_and_date_cells_skip_xlsxwriter_per_cell_calls(
     """The shortcuts are taken (a renamed XlsxWriter internal would quietly make exports slow
     again): no write_string() or _write_cell() call for text, number or date cells."""
     calls: Counter[str] = Counter()
-    for name in ("write_string", "_write_cell"):
-        original = getattr(Worksheet, name)
+    for owner, name in (
+        (Worksheet, "write_string"),
+        (Worksheet, "_write_cell"),
+        (SharedStrings, "_write_si"),
+    ):
+        original = getattr(owner, name)
 
         def spy(self: Any, *args: Any, _name: str = name, _original: Any = original) -> Any:
             calls[_name] += 1
             return _original(self, *args)
 
-        monkeypatch.setattr(Worksheet, name, spy)
-    rows = [["text", 1, 2.5, dt.date(2027, 1, 2), None, ""] for _ in range(50)]
+        monkeypatch.setattr(owner, name, spy)
+    rows = [[f"text {i} & <more>", 1, 2.5, dt.date(2027, 1, 2), None, ""] for i in range(50)]
     write_workbook([Table("Plain", ("a", "b", "c", "d", "e", "f"), rows)])
     assert calls == Counter()
     monkeypatch.setattr(TableSheet, "fast", False)
     write_workbook([Table("Plain", ("a", "b", "c", "d", "e", "f"), rows)])
     assert calls["write_string"] == 50 and calls["_write_cell"] == 6 + 4 * 50
+    assert calls["_write_si"] == 6 + 50  # the header and the 50 distinct texts
+
+
+@pytest.mark.parametrize("threshold", [10**6, 0], ids=["shared-strings", "constant-memory"])
+def test_xlsx_writes_text_that_looks_like_xlsx_markup_as_text(
+    monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    """XlsxWriter writes text shaped like one of its rich strings as raw XML: "<r><t>y</t></r>"
+    would read back as "y", and other markup would break the file."""
+    monkeypatch.setattr(tables, "CONSTANT_MEMORY_CELLS", threshold)
+    texts = ["<r><t>y</t></r>", "<r>x</r>", "<r><t>a</t></r><oops/>", "plain"]
+    book = load_workbook(
+        io.BytesIO(write_workbook([Table("Rich", ("a",), [[t] for t in texts])])), read_only=True
+    )
+    assert [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == texts
 
 
 def test_xlsx_keeps_types_widths_filter_frozen_header_and_help() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The same characters as a set, for writers that test a cell's first character in a loop.
+FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
 
 
 def safe_cell(value: Any) -> Any:
