@@ -79,7 +79,7 @@ def dump_rows(model: type[models.Model], using: str) -> Iterable[dict[str, Any]]
     """Every row of ``model`` in primary-key order, read in chunks (memory stays flat)."""
     fields = columns(model)
     names = [f.attname for f in fields]
-    qs = model._default_manager.using(using).order_by("pk").values_list(*names)
+    qs = model._base_manager.using(using).order_by("pk").values_list(*names)
     for values in qs.iterator(chunk_size=2000):
         yield {f.attname: encode(f, v) for f, v in zip(fields, values, strict=True)}
 
