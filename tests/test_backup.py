@@ -51,15 +51,19 @@ class Target:
     result: subprocess.CompletedProcess[str]
 
 
-def _run(data_dir: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """The console command in a fresh process with its own data directory and database."""
+def _env(data_dir: Path, url: str) -> dict[str, str]:
+    """Another instance's environment: its own data directory and database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENISMS_", "DATABASE_"))}
-    env |= {"OPENISMS_DATA_DIR": str(data_dir), "DATABASE_URL": url}
+    return env | {"OPENISMS_DATA_DIR": str(data_dir), "DATABASE_URL": url}
+
+
+def _run(data_dir: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The console command in a fresh process of that instance."""
     return subprocess.run(
         [sys.executable, "-m", "openisms.cli", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(data_dir, url),
         check=False,
         timeout=600,
     )
