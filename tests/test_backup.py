@@ -208,6 +208,25 @@ def _check_restored(source: Source, target: Target) -> None:
     exported = _run(target.data_dir, target.url, *args)
     assert exported.returncode == 0, exported.stderr
     assert soa.read_bytes() == source.soa_csv
+    # A backup of the restored instance, outside any transaction (the snapshot of its own
+    # database kind), holds the same tables: row for row on SQLite, where JSON keeps its key
+    # order; the same counts on PostgreSQL, which stores JSON with its keys reordered.
+    again = target.data_dir / "again.zip"
+    backup = _run(target.data_dir, target.url, "backup", "-o", str(again))
+    assert backup.returncode == 0, backup.stderr
+    first, second = _manifest(source.archive), _manifest(again)
+    assert [t["rows"] for t in second["tables"]] == [t["rows"] for t in first["tables"]]
+    assert second["files"] == first["files"]
+    if target.url.startswith("sqlite"):
+        assert {m: h for m, h in second["sha256"].items() if m.startswith("db/")} == {
+            m: h for m, h in first["sha256"].items() if m.startswith("db/")
+        }
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    with zipfile.ZipFile(path) as archive:
+        manifest: dict[str, Any] = json.loads(archive.read(MANIFEST))
+        return manifest
 
 
 @pytest.mark.django_db
@@ -290,21 +309,31 @@ def _edit_a_row(name: str, data: bytes) -> bytes:
     ],
 )
 @pytest.mark.django_db
-def test_a_corrupt_archive_is_refused_and_changes_nothing(
-    source: Source, tmp_path: Path, change: Any, message: str
+def test_a_corrupt_archive_is_refused_before_anything_is_written(
+    source: Source, tmp_path: Path, settings: Any, change: Any, message: str
 ) -> None:
     bad = tmp_path / "bad.zip"
     if change is None:  # cut short, as by a failed copy
         bad.write_bytes(source.archive.read_bytes()[: source.archive.stat().st_size // 2])
     else:
         _rewritten(source.archive, bad, change)
+    tables = connection.introspection.table_names()
+    with pytest.raises(RestoreRefused, match=message):
+        restore(bad)  # checked before the target: this database is not empty
+    assert connection.introspection.table_names() == tables
+    assert not Path(settings.MEDIA_ROOT).exists() or _files(Path(settings.MEDIA_ROOT)) == {}
+
+
+@pytest.mark.django_db
+def test_a_corrupt_archive_leaves_an_empty_instance_empty(source: Source, tmp_path: Path) -> None:
+    bad = _rewritten(source.archive, tmp_path / "bad.zip", _flip_evidence)
     data_dir = tmp_path / "instance"
     database = data_dir / "db.sqlite3"
     result = _run(data_dir, _sqlite_url(database), "restore", str(bad))
-    assert result.returncode == 1 and message in result.stderr, result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 1 and "does not match its SHA-256" in result.stderr
+    assert "nothing was restored" in result.stderr and "Traceback" not in result.stderr
     if database.exists():
         with contextlib.closing(sqlite3.connect(database)) as db:
             tables = db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-        assert tables == [] or tables == [("django_migrations",)]
+        assert tables in ([], [("django_migrations",)])
     assert _files(data_dir / "media") == {} if (data_dir / "media").exists() else True
