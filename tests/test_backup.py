@@ -299,9 +299,18 @@ def _edit_a_row(name: str, data: bytes) -> bytes:
     return data.replace(b'"seq":1,', b'"seq":7,', 1) if name.endswith("auditevent.jsonl") else data
 
 
+def _escape_storage(name: str, data: bytes) -> bytes:
+    if name != MANIFEST:
+        return data
+    manifest = json.loads(data)
+    manifest["files"][0]["name"] = "../../outside"
+    return json.dumps(manifest).encode()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
+        (_escape_storage, "is not a storage name"),
         (_flip_evidence, "does not match its SHA-256"),
         (_edit_a_row, "does not match its SHA-256"),
         (_drop_a_table, "is missing"),

@@ -10,7 +10,7 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 FORMAT = "openisms-backup"
@@ -82,6 +82,32 @@ class Reader:
                 f"{path}: backup format {self.manifest.get('format_version')!r} is not supported"
                 f" (this version reads format {FORMAT_VERSION})"
             )
+        self._check_shape(path)
+
+    def _check_shape(self, path: Path) -> None:
+        """The manifest has what a restore reads, and file names stay inside the storage."""
+        m = self.manifest
+        shapes = {"migrations": dict, "tables": list, "files": list, "sha256": dict}
+        for key, kind in shapes.items():
+            if not isinstance(m.get(key), kind):
+                raise ArchiveError(f"{path}: the manifest's {key!r} is missing or malformed")
+        listed = set(m["sha256"])
+        for table in m["tables"]:
+            if not isinstance(table, dict) or not {"model", "table", "member", "rows"} <= set(
+                table
+            ):
+                raise ArchiveError(f"{path}: a table entry of the manifest is malformed")
+            if table["member"] not in listed:
+                raise ArchiveError(f"{path}: {table['member']} has no SHA-256 in the manifest")
+        for item in m["files"]:
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
+                raise ArchiveError(f"{path}: a file entry of the manifest is malformed")
+            parts = PurePosixPath(name).parts
+            if not parts or name.startswith("/") or ".." in parts or "\\" in name:
+                raise ArchiveError(f"{path}: the file name {name!r} is not a storage name")
+            if item.get("member") != f"files/{name}" or item["member"] not in listed:
+                raise ArchiveError(f"{path}: the file {name} is not listed with its SHA-256")
 
     def verify(self) -> None:
         """Every member is listed with the SHA-256 it has, and nothing else is in the archive."""

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connections, models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from openisms.core import audit
@@ -102,7 +103,12 @@ def _restore(
     executor.migrate(state.leaves(migrations))
 
     historical = state.models_at(migrations, using)
-    loaded = _load_rows(reader, manifest["tables"], historical, using, say)
+    try:
+        loaded = _load_rows(reader, manifest["tables"], historical, using, say)
+    except (ValueError, TypeError, KeyError, ValidationError, DatabaseError) as exc:
+        raise RestoreRefused(
+            f"The archive's rows do not load ({exc}); the tables were left empty."
+        ) from exc
 
     say(f"Restoring {len(manifest['files'])} stored files ...")
     for item in manifest["files"]:
@@ -122,11 +128,11 @@ def _restore(
     problems = audit.verify_all()
     if problems:
         raise RestoreRefused(f"Restored, but the audit trail does not verify: {problems[0]}")
-    chains = len(set(rows_chain_keys(using)))
+    chains = len(set(_chain_keys(using)))
     return RestoreSummary(loaded, len(manifest["files"]), chains, upgraded)
 
 
-def rows_chain_keys(using: str) -> list[str]:
+def _chain_keys(using: str) -> list[str]:
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT DISTINCT chain FROM core_auditevent")
         return [row[0] for row in cursor.fetchall()]
