@@ -346,3 +346,13 @@ def test_a_corrupt_archive_leaves_an_empty_instance_empty(source: Source, tmp_pa
             tables = db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
         assert tables in ([], [("django_migrations",)])
     assert _files(data_dir / "media") == {} if (data_dir / "media").exists() else True
+
+
+def test_backup_refuses_an_unmigrated_database_and_a_missing_folder(tmp_path: Path) -> None:
+    url = _sqlite_url(tmp_path / "empty.sqlite3")
+    empty = _run(tmp_path, url, "backup", "-o", str(tmp_path / "x.zip"))
+    assert empty.returncode == 1 and "nothing to back up" in empty.stderr
+    nowhere = _run(tmp_path, url, "backup", "-o", str(tmp_path / "missing" / "x.zip"))
+    assert nowhere.returncode == 1 and "No backup written" in nowhere.stderr
+    assert "Traceback" not in empty.stderr + nowhere.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in {".zip", ".partial"}) == []

@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Framework catalogue"
 
     def ready(self) -> None:
-        from openisms.catalog.search import reindex_all
+        from openisms.catalog.loader import after_restore
         from openisms.core.backup import register_after_restore
 
-        register_after_restore("the catalogue's search index", reindex_all)
+        register_after_restore("the catalogues and their search index", after_restore)

@@ -7,12 +7,13 @@ SHA-256 of every member. See docs/deployment.md.
 """
 
 from openisms.core.backup.archive import ArchiveError
-from openisms.core.backup.dump import BackupSummary, backup_write, snapshot
+from openisms.core.backup.dump import BackupRefused, BackupSummary, backup_write, snapshot
 from openisms.core.backup.hooks import register_after_restore
 from openisms.core.backup.load import RestoreRefused, RestoreSummary, restore
 
 __all__ = [
     "ArchiveError",
+    "BackupRefused",
     "BackupSummary",
     "RestoreRefused",
     "RestoreSummary",

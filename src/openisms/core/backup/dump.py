@@ -17,6 +17,10 @@ from openisms.core.backup import rows, state
 from openisms.core.backup.archive import FORMAT, FORMAT_VERSION, Writer
 
 
+class BackupRefused(Exception):
+    """There is nothing to back up (an empty, unmigrated database)."""
+
+
 @dataclass(frozen=True)
 class BackupSummary:
     path: Path
@@ -90,6 +94,8 @@ def _write(writer: Writer, using: str, storage: Storage) -> tuple[dict[str, Any]
     tables: list[dict[str, Any]] = []
     with snapshot(using):
         migrations = state.applied(using)
+        if not migrations:
+            raise BackupRefused("The database has no migrations applied: nothing to back up.")
         historical = state.models_at(migrations, using)
         for index, model in enumerate(rows.concrete_models(historical), start=1):
             label = model._meta.label_lower

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from openisms.core.backup import backup_write
+from openisms.core.backup import BackupRefused, backup_write
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the archive to write (.zip)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = backup_write(Path(options["output"]))
+        try:
+            summary = backup_write(Path(options["output"]))
+        except (OSError, BackupRefused) as exc:
+            raise CommandError(f"No backup written: {exc}") from exc
         self.stdout.write(
             f"Backup written to {summary.path}: {summary.rows} rows in {summary.tables} tables,"
             f" {summary.files} files."

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             )
         except RestoreRefused as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # e.g. the storage is not writable
+            raise CommandError(f"Restore stopped: {exc}") from exc
         self.stdout.write(
             f"Restored {summary.rows} rows and {summary.files} files; audit trail intact"
             f" ({summary.chains} chains)."
