@@ -31,6 +31,8 @@ OWN = {
     "framework",
     "control",
     "oscal",
+    "backup",
+    "restore",
 }
 ALIASES = {
     "worker": ["db_worker", "--queue-name", "*"],
@@ -123,6 +125,8 @@ Commands:
   oscal export catalog FRAMEWORK | ssp --org SLUG | assessment-results --org SLUG
                | mapping --source SLUG --target SLUG [-o FILE]
   audit-pack --org SLUG -o FILE.zip   approved SoA, risk register, evidence, SHA-256 manifest
+  backup -o FILE.zip                  the whole instance: every table, stored files, manifest
+  restore FILE.zip [--no-upgrade]     a backup into an empty instance (hashes checked first)
   Any other Django management command (check, shell, createcachetable, ...) also works.
 """
 

@@ -329,3 +329,11 @@ def _load_predecessors(
     )
     assert structural is not None
     return mapsets.load(structural, digest, force=force)
+
+
+def after_restore(using: str = "default") -> None:
+    """After a restore at this version's schema: what ``openisms migrate`` would load (newer
+    shipped catalogue files; unchanged ones are skipped by hash), then the SQLite search index,
+    which lives outside the model tables and so is not in a backup."""
+    load_all()
+    search.reindex_all(using)

@@ -140,3 +140,9 @@ def apply(qs: QuerySet[Requirement], text: str) -> QuerySet[Requirement]:
     search = SearchQuery(query, search_type="raw", config="english")
     ranked = qs.annotate(exact=exact, rank=SearchRank(_vector(), search))
     return ranked.order_by("exact", F("rank").desc(), "position")
+
+
+def reindex_all(using: str = "default") -> None:
+    """Rebuild the SQLite full-text index of every framework (after a restore)."""
+    for framework in Framework.objects.using(using).all():
+        index_framework(framework)
