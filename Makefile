@@ -57,8 +57,11 @@ check: install
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Tests run in one process per CPU (pytest-xdist), a test file per process at a time so that
+# module-scoped fixtures are built once; PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
