@@ -94,7 +94,7 @@ class AssetFilters(Schema):
     sort: str = "name"
 
 
-class IssueOut(Schema):
+class ImportIssueOut(Schema):
     row: int
     column: str
     message: str
@@ -105,7 +105,7 @@ class ImportOut(Schema):
     created: int
     updated: int
     unchanged: int
-    issues: list[IssueOut]
+    issues: list[ImportIssueOut]
 
 
 @router.get("/orgs/{org}/assets", response={200: list[AssetOut], 404: Error})
@@ -132,12 +132,14 @@ def asset_export(request: HttpRequest, org: str, format: str = "csv") -> HttpRes
 
 
 @router.post(
-    "/orgs/{org}/assets/import", response={200: ImportOut, 403: Error, 404: Error, 422: ImportOut}
+    "/orgs/{org}/assets/import",
+    response={200: ImportOut, 403: Error, 404: Error, 422: ImportOut | Error},
 )
 def asset_import(
     request: HttpRequest, org: str, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> Any:
-    """All or nothing: with any bad row nothing is written and every problem is listed (422)."""
+    """All or nothing: with any bad row nothing is written and every problem is listed (422
+    with the import's body; a request without a file is a 422 with the Error body)."""
     result = io.import_assets(
         actor=actor(request, org), data=file.read(), filename=file.name or "", dry_run=dry_run
     )
