@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -78,8 +78,10 @@ class AssetPatch(Schema):
     confidentiality: int | None = None
     integrity: int | None = None
     availability: int | None = None
-    tags: list[str] | None = None
-    depends_on: list[int] | None = None
+    # Lists are replaced whole; [] clears one, and null is refused (a 422) rather than
+    # reaching the service. Leaving the field out keeps the list as it is.
+    tags: list[str] = Field(default_factory=list)
+    depends_on: list[int] = Field(default_factory=list)
 
     def changes(self) -> AssetChanges:
         return changes_of(AssetChanges, self.dict(exclude_unset=True))
