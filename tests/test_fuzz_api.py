@@ -212,6 +212,20 @@ def test_every_operation_conforms_to_the_document(catalog: None) -> None:
 # What the fuzzer found, pinned by plain tests that run in a second.
 
 
+def test_a_duplicate_the_database_refuses_is_409_and_changes_nothing(world: World) -> None:
+    client = token_client(world.owner_a)
+    body = {"name": "Laptop", "type": "hardware"}
+    first = client.post("/api/v1/orgs/org-a/assets", body, content_type="application/json")
+    assert first.status_code == 201
+    response = client.post(
+        "/api/v1/orgs/org-a/assets", body | {"type": "software"}, content_type="application/json"
+    )
+    assert response.status_code == 409, response.content
+    assert response.json() == {"detail": "This conflicts with data already stored."}
+    listed = client.get("/api/v1/orgs/org-a/assets").json()
+    assert [(a["name"], a["type"]) for a in listed["items"]] == [("Laptop", "hardware")]
+
+
 def test_numbers_beyond_64_bits_are_422(world: World) -> None:
     client = token_client(world.owner_a)
     response = client.get(f"/api/v1/orgs/org-a/members?offset={2**63}")
