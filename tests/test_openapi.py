@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.test import Client
+from ninja import Schema
 
 from openisms.api import api
 
@@ -51,3 +52,18 @@ def test_every_list_is_paginated_and_errors_are_documented() -> None:
             if "{org}" in path:
                 assert "404" in op["responses"], (method, path)
             assert op.get("security"), f"{method.upper()} {path} is not authenticated"
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
+def test_schema_names_are_unique() -> None:
+    """django-ninja names each schema in components/schemas after its class, so two schemas
+    with the same class name would silently share one entry and one of them would be documented
+    wrong (it happened: two CoverageOut and three IssueOut)."""
+    by_name: dict[str, set[str]] = {}
+    for schema in _subclasses(Schema):
+        if schema.__module__.startswith("openisms."):
+            by_name.setdefault(schema.__name__, set()).add(schema.__module__)
+    assert {name: mods for name, mods in by_name.items() if len(mods) > 1} == {}

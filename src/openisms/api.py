@@ -14,7 +14,7 @@ from openisms.audits.api import router as audits_router
 from openisms.catalog.api import router as catalog_router
 from openisms.context.api import router as context_router
 from openisms.controls.api import router as controls_router
-from openisms.core.api import install_error_handlers
+from openisms.core.api import declare_error_responses, install_error_handlers
 from openisms.documents.api import router as documents_router
 from openisms.evidence.api import router as evidence_router
 from openisms.nonconformities.api import router as nonconformities_router
@@ -36,6 +36,10 @@ class OpenIsmsAPI(NinjaAPI):
         if ".api." in module:
             module = module[: module.index(".api.") + len(".api")]
         return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The document with the error statuses every operation can answer (core/api.py)."""
+        return declare_error_responses(super().get_openapi_schema(**kwargs))
 
 
 api = OpenIsmsAPI(

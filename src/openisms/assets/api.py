@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -78,8 +78,10 @@ class AssetPatch(Schema):
     confidentiality: int | None = None
     integrity: int | None = None
     availability: int | None = None
-    tags: list[str] | None = None
-    depends_on: list[int] | None = None
+    # Lists are replaced whole; [] clears one, and null is refused (a 422) rather than
+    # reaching the service. Leaving the field out keeps the list as it is.
+    tags: list[str] = Field(default_factory=list)
+    depends_on: list[int] = Field(default_factory=list)
 
     def changes(self) -> AssetChanges:
         return changes_of(AssetChanges, self.dict(exclude_unset=True))
@@ -94,7 +96,7 @@ class AssetFilters(Schema):
     sort: str = "name"
 
 
-class IssueOut(Schema):
+class ImportIssueOut(Schema):
     row: int
     column: str
     message: str
@@ -105,7 +107,7 @@ class ImportOut(Schema):
     created: int
     updated: int
     unchanged: int
-    issues: list[IssueOut]
+    issues: list[ImportIssueOut]
 
 
 @router.get("/orgs/{org}/assets", response={200: list[AssetOut], 404: Error})
@@ -132,12 +134,14 @@ def asset_export(request: HttpRequest, org: str, format: str = "csv") -> HttpRes
 
 
 @router.post(
-    "/orgs/{org}/assets/import", response={200: ImportOut, 403: Error, 404: Error, 422: ImportOut}
+    "/orgs/{org}/assets/import",
+    response={200: ImportOut, 403: Error, 404: Error, 422: ImportOut | Error},
 )
 def asset_import(
     request: HttpRequest, org: str, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> Any:
-    """All or nothing: with any bad row nothing is written and every problem is listed (422)."""
+    """All or nothing: with any bad row nothing is written and every problem is listed (422
+    with the import's body; a request without a file is a 422 with the Error body)."""
     result = io.import_assets(
         actor=actor(request, org), data=file.read(), filename=file.name or "", dry_run=dry_run
     )

@@ -73,7 +73,7 @@ class CoverageRowOut(Schema):
     audits: list[CoverageAuditOut]
 
 
-class CoverageOut(Schema):
+class ProgrammeCoverageOut(Schema):
     counts: dict[str, int]
     clauses: list[CoverageRowOut]
     controls: list[CoverageRowOut]
@@ -112,7 +112,7 @@ class AuditDetailOut(AuditOut):
         return [r.ref for r in obj.scope.all()]
 
 
-class AuditFilters(Schema):
+class InternalAuditFilters(Schema):
     programme: int | None = None
     status: AuditStatus | None = None
     year: int | None = None
@@ -274,7 +274,7 @@ class ReportDetailOut(ReportOut):
     snapshot: dict[str, Any]
 
 
-class CommentIn(Schema):
+class AuditCommentIn(Schema):
     comment: str = ""
 
 
@@ -323,7 +323,7 @@ def programme_delete(request: HttpRequest, org: str, programme_id: int) -> Any:
 
 @router.get(
     "/orgs/{org}/audit-programmes/{programme_id}/coverage",
-    response={200: CoverageOut, 404: Error},
+    response={200: ProgrammeCoverageOut, 404: Error},
 )
 def programme_coverage(request: HttpRequest, org: str, programme_id: int) -> Any:
     """Every numbered clause of 4-10 and every applicable Annex A control with the programme's
@@ -359,7 +359,7 @@ def programme_coverage(request: HttpRequest, org: str, programme_id: int) -> Any
 
 @router.get("/orgs/{org}/audits", response={200: list[AuditOut], 404: Error})
 @paginate(Pagination)
-def audit_list(request: HttpRequest, org: str, filters: Query[AuditFilters]) -> Any:
+def audit_list(request: HttpRequest, org: str, filters: Query[InternalAuditFilters]) -> Any:
     return selectors.audit_list(actor=actor(request, org), **filters.dict())
 
 
@@ -525,7 +525,7 @@ def report_list(request: HttpRequest, org: str, audit_id: int) -> Any:
 
 
 @router.post("/orgs/{org}/audits/{audit_id}/reports", response={201: ReportDetailOut} | W)
-def report_submit(request: HttpRequest, org: str, audit_id: int, payload: CommentIn) -> Any:
+def report_submit(request: HttpRequest, org: str, audit_id: int, payload: AuditCommentIn) -> Any:
     """Freeze the audit into a new report version awaiting approval."""
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
@@ -548,7 +548,7 @@ def report_get(request: HttpRequest, org: str, audit_id: int, report_id: int) ->
     response={200: ReportDetailOut} | W,
 )
 def report_approve(
-    request: HttpRequest, org: str, audit_id: int, report_id: int, payload: CommentIn
+    request: HttpRequest, org: str, audit_id: int, report_id: int, payload: AuditCommentIn
 ) -> Any:
     """Approvers only; the submitter may not approve while separation of duties is on."""
     a = actor(request, org)
@@ -563,7 +563,7 @@ def report_approve(
     response={200: ReportDetailOut} | W,
 )
 def report_reject(
-    request: HttpRequest, org: str, audit_id: int, report_id: int, payload: CommentIn
+    request: HttpRequest, org: str, audit_id: int, report_id: int, payload: AuditCommentIn
 ) -> Any:
     """The comment (required) says what to change."""
     a = actor(request, org)

@@ -90,7 +90,7 @@ class IssuePatch(Schema):
         return changes_of(IssueChanges, self.dict(exclude_unset=True))
 
 
-class RequirementOut(Schema):
+class PartyRequirementOut(Schema):
     id: int
     ref: str
     party_id: int
@@ -110,7 +110,7 @@ class PartyOut(Schema):
     kind: str
     needs: str
     status: str
-    requirements: list[RequirementOut]
+    requirements: list[PartyRequirementOut]
 
     @staticmethod
     def resolve_requirements(obj: Any) -> list[Any]:
@@ -309,7 +309,7 @@ def party_update(request: HttpRequest, org: str, party_id: int, payload: PartyPa
     return selectors.party_get(actor=a, party_id=party_id)
 
 
-@router.get(P + "/requirements", response={200: list[RequirementOut], 404: Error})
+@router.get(P + "/requirements", response={200: list[PartyRequirementOut], 404: Error})
 @paginate(Pagination)
 def requirement_list(request: HttpRequest, org: str, filters: Query[ListFilters]) -> Any:
     """Requirements of interested parties (what SoA rows may cite by id)."""
@@ -317,7 +317,7 @@ def requirement_list(request: HttpRequest, org: str, filters: Query[ListFilters]
 
 
 @router.post(
-    P + "/requirements", response={201: RequirementOut, 403: Error, 404: Error, 422: Error}
+    P + "/requirements", response={201: PartyRequirementOut, 403: Error, 404: Error, 422: Error}
 )
 def requirement_create(request: HttpRequest, org: str, payload: RequirementIn) -> Any:
     """``party``: the id of one of the organisation's interested parties."""
@@ -326,14 +326,14 @@ def requirement_create(request: HttpRequest, org: str, payload: RequirementIn) -
     return Status(201, selectors.requirement_get(actor=a, requirement_id=req.pk))
 
 
-@router.get(P + "/requirements/{requirement_id}", response={200: RequirementOut, 404: Error})
+@router.get(P + "/requirements/{requirement_id}", response={200: PartyRequirementOut, 404: Error})
 def requirement_get(request: HttpRequest, org: str, requirement_id: int) -> Any:
     return selectors.requirement_get(actor=actor(request, org), requirement_id=requirement_id)
 
 
 @router.patch(
     P + "/requirements/{requirement_id}",
-    response={200: RequirementOut, 403: Error, 404: Error, 422: Error},
+    response={200: PartyRequirementOut, 403: Error, 404: Error, 422: Error},
 )
 def requirement_update(
     request: HttpRequest, org: str, requirement_id: int, payload: RequirementPatch

@@ -166,7 +166,7 @@ class DocumentVersionDetailOut(DocumentVersionOut):
         return render_html(obj.text)
 
 
-class DecisionIn(Schema):
+class VersionDecisionIn(Schema):
     comment: str = ""
 
 
@@ -321,7 +321,7 @@ def readers(request: HttpRequest, org: str, document_id: int) -> Any:
     P + "/{document_id}/submit",
     response={201: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
-def submit(request: HttpRequest, org: str, document_id: int, payload: DecisionIn) -> Any:
+def submit(request: HttpRequest, org: str, document_id: int, payload: VersionDecisionIn) -> Any:
     """Freeze the draft into the next version, awaiting approval (editors and the owner)."""
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
@@ -356,7 +356,7 @@ def _version(request: HttpRequest, org: str, document_id: int, number: int) -> A
     response={200: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
 def approve(
-    request: HttpRequest, org: str, document_id: int, number: int, payload: DecisionIn
+    request: HttpRequest, org: str, document_id: int, number: int, payload: VersionDecisionIn
 ) -> Any:
     """Publish the version. With separate approval on, its submitter may not approve it."""
     a, version = _version(request, org, document_id, number)
@@ -368,7 +368,7 @@ def approve(
     response={200: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
 def reject(
-    request: HttpRequest, org: str, document_id: int, number: int, payload: DecisionIn
+    request: HttpRequest, org: str, document_id: int, number: int, payload: VersionDecisionIn
 ) -> Any:
     """Send the version back; ``comment`` says what to change."""
     a, version = _version(request, org, document_id, number)

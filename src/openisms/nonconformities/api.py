@@ -25,7 +25,7 @@ def _email(user: Any) -> str | None:
     return user.email if user is not None else None
 
 
-class ActionOut(Schema):
+class CorrectiveActionOut(Schema):
     id: int
     nonconformity: str
     title: str
@@ -91,7 +91,7 @@ class NonconformityOut(Schema):
 
 class NonconformityDetailOut(NonconformityOut):
     requirements: list[str]
-    actions: list[ActionOut]
+    actions: list[CorrectiveActionOut]
 
     @staticmethod
     def resolve_requirements(obj: Any) -> list[str]:
@@ -230,14 +230,16 @@ def nonconformity_close(request: HttpRequest, org: str, nc_id: int, payload: Clo
     return selectors.nonconformity_get(actor=a, nc_id=nc_id)
 
 
-@router.get(NC + "/{nc_id}/actions", response={200: list[ActionOut], 404: Error})
+@router.get(NC + "/{nc_id}/actions", response={200: list[CorrectiveActionOut], 404: Error})
 @paginate(Pagination)
 def action_list(request: HttpRequest, org: str, nc_id: int) -> Any:
     a = actor(request, org)
     return selectors.action_list(actor=a, nc=selectors.nonconformity_get(actor=a, nc_id=nc_id))
 
 
-@router.post(NC + "/{nc_id}/actions", response={201: ActionOut, 403: Error, 404: Error, 422: Error})
+@router.post(
+    NC + "/{nc_id}/actions", response={201: CorrectiveActionOut, 403: Error, 404: Error, 422: Error}
+)
 def action_create(request: HttpRequest, org: str, nc_id: int, payload: ActionIn) -> Any:
     a = actor(request, org)
     nc = selectors.nonconformity_get(actor=a, nc_id=nc_id)
@@ -248,7 +250,7 @@ def action_create(request: HttpRequest, org: str, nc_id: int, payload: ActionIn)
 CA = "/orgs/{org}/corrective-actions"
 
 
-@router.get(CA, response={200: list[ActionOut], 404: Error})
+@router.get(CA, response={200: list[CorrectiveActionOut], 404: Error})
 @paginate(Pagination)
 def action_all(
     request: HttpRequest,
@@ -263,7 +265,9 @@ def action_all(
     )
 
 
-@router.patch(CA + "/{action_id}", response={200: ActionOut, 403: Error, 404: Error, 422: Error})
+@router.patch(
+    CA + "/{action_id}", response={200: CorrectiveActionOut, 403: Error, 404: Error, 422: Error}
+)
 def action_update(request: HttpRequest, org: str, action_id: int, payload: ActionPatch) -> Any:
     """The action's owner (contributor role) may change ``status`` and ``notes``."""
     a = actor(request, org)

@@ -20,7 +20,7 @@ from openisms.oscal import exports, jobs, services
 router = Router(tags=["oscal"])
 
 
-class IssueOut(Schema):
+class OscalIssueOut(Schema):
     path: str
     message: str
 
@@ -32,7 +32,7 @@ class ImportJobOut(Schema):
     stage: str
     filename: str
     framework: str | None
-    issues: list[IssueOut]
+    issues: list[OscalIssueOut]
     created_at: datetime
     finished_at: datetime | None
 

@@ -149,12 +149,12 @@ class ReviewPatch(Schema):
         return changes_of(ReviewChanges, self.dict(exclude_unset=True))
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     text: str
     category: DecisionCategory | None = None
 
 
-class CommentIn(Schema):
+class ReviewCommentIn(Schema):
     comment: str = ""
 
 
@@ -207,7 +207,7 @@ def review_inputs(request: HttpRequest, org: str, review_id: int) -> Any:
     R + "/{review_id}/decisions",
     response={201: DecisionOut, 403: Error, 404: Error, 422: Error},
 )
-def decision_add(request: HttpRequest, org: str, review_id: int, payload: DecisionIn) -> Any:
+def decision_add(request: HttpRequest, org: str, review_id: int, payload: ReviewDecisionIn) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     decision = services.decision_add(
@@ -282,7 +282,7 @@ def minutes_list(request: HttpRequest, org: str, review_id: int) -> Any:
     R + "/{review_id}/minutes",
     response={201: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: CommentIn) -> Any:
+def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: ReviewCommentIn) -> Any:
     """Freeze the held review (attendees, inputs, decisions, actions) into minutes."""
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
@@ -294,7 +294,9 @@ def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: Comm
     "/orgs/{org}/review-minutes/{minutes_id}/approve",
     response={200: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_approve(request: HttpRequest, org: str, minutes_id: int, payload: CommentIn) -> Any:
+def minutes_approve(
+    request: HttpRequest, org: str, minutes_id: int, payload: ReviewCommentIn
+) -> Any:
     """With separate approval on (the default), the submitter may not approve."""
     a = actor(request, org)
     minutes = selectors.minutes_get(actor=a, minutes_id=minutes_id)
@@ -306,7 +308,9 @@ def minutes_approve(request: HttpRequest, org: str, minutes_id: int, payload: Co
     "/orgs/{org}/review-minutes/{minutes_id}/reject",
     response={200: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_reject(request: HttpRequest, org: str, minutes_id: int, payload: CommentIn) -> Any:
+def minutes_reject(
+    request: HttpRequest, org: str, minutes_id: int, payload: ReviewCommentIn
+) -> Any:
     """The comment says what to change."""
     a = actor(request, org)
     minutes = selectors.minutes_get(actor=a, minutes_id=minutes_id)

@@ -10,7 +10,7 @@ from openisms.core.api import Error, Pagination
 from openisms.orgs.access import request_actor as actor
 from openisms.risks import selectors, services
 from openisms.risks.api._router import router
-from openisms.risks.api.schemas import AcceptanceRequestOut, AcceptIn, DecisionIn
+from openisms.risks.api.schemas import AcceptanceDecisionIn, AcceptanceRequestOut, AcceptIn
 
 
 @router.get(
@@ -41,7 +41,9 @@ def request_create(request: HttpRequest, org: str, risk_id: int, payload: Accept
     "/orgs/{org}/acceptance-requests/{request_id}/approve",
     response={200: AcceptanceRequestOut, 403: Error, 404: Error, 422: Error},
 )
-def request_approve(request: HttpRequest, org: str, request_id: int, payload: DecisionIn) -> Any:
+def request_approve(
+    request: HttpRequest, org: str, request_id: int, payload: AcceptanceDecisionIn
+) -> Any:
     """Accept the risk as requested (the method's acceptors; not the submitter while
     separation of duties is on, never the risk's owner)."""
     a = actor(request, org)
@@ -54,7 +56,9 @@ def request_approve(request: HttpRequest, org: str, request_id: int, payload: De
     "/orgs/{org}/acceptance-requests/{request_id}/reject",
     response={200: AcceptanceRequestOut, 403: Error, 404: Error, 422: Error},
 )
-def request_reject(request: HttpRequest, org: str, request_id: int, payload: DecisionIn) -> Any:
+def request_reject(
+    request: HttpRequest, org: str, request_id: int, payload: AcceptanceDecisionIn
+) -> Any:
     """Send the request back; the comment is required."""
     a = actor(request, org)
     pending = selectors.acceptance_request_get(actor=a, request_id=request_id)

@@ -13,8 +13,6 @@ from openisms.risks.api._router import router
 from openisms.risks.api.schemas import (
     AcceptanceOut,
     AcceptIn,
-    ActionIn,
-    ActionOut,
     AssessmentIn,
     AssessmentOut,
     CompareRow,
@@ -24,6 +22,8 @@ from openisms.risks.api.schemas import (
     RiskIn,
     RiskOut,
     RiskPatch,
+    TreatmentActionIn,
+    TreatmentActionOut,
 )
 
 
@@ -110,7 +110,7 @@ def acceptance_revoke(request: HttpRequest, org: str, acceptance_id: int) -> Any
     return services.acceptance_revoke(actor=a, acceptance=acceptance)
 
 
-@router.get("/orgs/{org}/treatment-actions", response={200: list[ActionOut], 404: Error})
+@router.get("/orgs/{org}/treatment-actions", response={200: list[TreatmentActionOut], 404: Error})
 @paginate(Pagination)
 def action_list(
     request: HttpRequest, org: str, status: str | None = None, owner: str | None = None
@@ -120,9 +120,9 @@ def action_list(
 
 @router.post(
     "/orgs/{org}/risks/{risk_id}/actions",
-    response={201: ActionOut, 403: Error, 404: Error, 422: Error},
+    response={201: TreatmentActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_create(request: HttpRequest, org: str, risk_id: int, payload: ActionIn) -> Any:
+def action_create(request: HttpRequest, org: str, risk_id: int, payload: TreatmentActionIn) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
     action = services.action_save(actor=a, risk=risk, **payload.changes())
@@ -131,9 +131,11 @@ def action_create(request: HttpRequest, org: str, risk_id: int, payload: ActionI
 
 @router.patch(
     "/orgs/{org}/treatment-actions/{action_id}",
-    response={200: ActionOut, 403: Error, 404: Error, 422: Error},
+    response={200: TreatmentActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_update(request: HttpRequest, org: str, action_id: int, payload: ActionIn) -> Any:
+def action_update(
+    request: HttpRequest, org: str, action_id: int, payload: TreatmentActionIn
+) -> Any:
     a = actor(request, org)
     action = selectors.action_get(actor=a, action_id=action_id)
     services.action_save(actor=a, risk=action.risk, action=action, **payload.changes())

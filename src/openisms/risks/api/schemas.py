@@ -117,7 +117,7 @@ class AcceptanceOut(Schema):
         return obj.accepted_by.email if obj.accepted_by_id else None
 
 
-class ActionOut(Schema):
+class TreatmentActionOut(Schema):
     id: int
     risk: str
     title: str
@@ -180,7 +180,7 @@ class RiskDetail(RiskOut):
     planned_controls: list[str]
     controls: list[str]
     acceptances: list[AcceptanceOut]
-    actions: list[ActionOut]
+    actions: list[TreatmentActionOut]
 
     @staticmethod
     def resolve_assets(obj: Any) -> list[int]:
@@ -256,7 +256,7 @@ class AcceptIn(Schema):
     expires_on: dt.date
 
 
-class ActionIn(Schema):
+class TreatmentActionIn(Schema):
     title: str | None = None
     owner: str | None = None
     due_date: dt.date | None = None
@@ -343,5 +343,5 @@ class AcceptanceRequestOut(Schema):
         return obj.rejected_by.email if obj.rejected_by_id else None
 
 
-class DecisionIn(Schema):
+class AcceptanceDecisionIn(Schema):
     comment: str = ""
