@@ -591,6 +591,14 @@ UI: list[Route] = [
             "sector": "other",
         },
     ),
+    Route(
+        "POST",
+        "web:org_sso",
+        "org",
+        302,
+        403,
+        body=lambda c: {"domains": f"d{next(_seq)}.example", "role": "viewer"},
+    ),
     Route("GET", "web:members", "org", 200, 200),
     Route(
         "POST",
@@ -639,7 +647,10 @@ UI: list[Route] = [
     Route("GET", "accounts:login", "public", 302),  # a logged-in user is sent home
     Route("POST", "accounts:logout", "public", 302),
     Route("GET", "accounts:tokens", "user", 200),
-    Route("POST", "accounts:tokens", "user", 200, body=lambda c: {"name": "cli"}),
+    Route("POST", "accounts:tokens", "user", 200, body=lambda c: {"name": "cli", "scope": "read"}),
+    # Single sign-on is off unless configured (tests/test_sso.py turns it on).
+    Route("GET", "sso:start", "public", 404),
+    Route("GET", "sso:callback", "public", 404),
     Route("POST", "accounts:token_revoke", "user", 302, params=_token),
 ]
 
