@@ -86,8 +86,8 @@ def login(user: User) -> Client:
     return client
 
 
-def token_client(user: User) -> Client:
-    _, raw = account_services.token_create(actor=user, name="test")
+def token_client(user: User, scope: str = "write", org_id: int | None = None) -> Client:
+    _, raw = account_services.token_create(actor=user, name="test", scope=scope, org_id=org_id)
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 

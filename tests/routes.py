@@ -182,6 +182,7 @@ class Route:
     query: str = ""
     owned_params: bool = True  # path params name org A's rows (not shared catalogue content)
     multipart: bool = False  # body is a form with a file, not JSON
+    session_only: bool = False  # API tokens get 403: the browser session alone may call it
 
     @property
     def key(self) -> str:
@@ -255,8 +256,8 @@ def _invite_body(ctx: Ctx) -> dict[str, Any]:
 API: list[Route] = [
     Route("GET", "/api/v1/me", "user", 200),
     Route("GET", "/api/v1/tokens", "user", 200),
-    Route("POST", "/api/v1/tokens", "user", 201, body=lambda c: {"name": "x"}),
-    Route("DELETE", "/api/v1/tokens/{token_id}", "user", 200, params=_token),
+    Route("POST", "/api/v1/tokens", "user", 201, body=lambda c: {"name": "x"}, session_only=True),
+    Route("DELETE", "/api/v1/tokens/{token_id}", "user", 200, params=_token, session_only=True),
     Route("GET", "/api/v1/orgs", "user", 200),
     Route("POST", "/api/v1/orgs", "user", 201, body=_fresh_org),
     Route("GET", "/api/v1/orgs/{org}", "org", 200, 200),
@@ -267,6 +268,7 @@ API: list[Route] = [
         200,
         403,
         body=lambda c: {"scope": f"All services, revision {next(_seq)}"},
+        session_only=True,
     ),
     Route("GET", "/api/v1/orgs/{org}/members", "org", 200, 200),
     Route(
@@ -277,10 +279,27 @@ API: list[Route] = [
         403,
         params=_member,
         body=lambda c: {"role": "manager"},
+        session_only=True,
     ),
-    Route("DELETE", "/api/v1/orgs/{org}/members/{member_id}", "org", 204, 403, params=_member),
+    Route(
+        "DELETE",
+        "/api/v1/orgs/{org}/members/{member_id}",
+        "org",
+        204,
+        403,
+        params=_member,
+        session_only=True,
+    ),
     Route("GET", "/api/v1/orgs/{org}/invitations", "org", 200, 403),
-    Route("POST", "/api/v1/orgs/{org}/invitations", "org", 201, 403, body=_invite_body),
+    Route(
+        "POST",
+        "/api/v1/orgs/{org}/invitations",
+        "org",
+        201,
+        403,
+        body=_invite_body,
+        session_only=True,
+    ),
     Route(
         "DELETE",
         "/api/v1/orgs/{org}/invitations/{invitation_id}",
@@ -288,6 +307,7 @@ API: list[Route] = [
         200,
         403,
         params=_invitation,
+        session_only=True,
     ),
     Route("GET", "/api/v1/orgs/{org}/audit-events", "org", 200, 403),
     Route("GET", "/api/v1/orgs/{org}/audit-events/verify", "org", 200, 403),
@@ -571,6 +591,14 @@ UI: list[Route] = [
             "sector": "other",
         },
     ),
+    Route(
+        "POST",
+        "web:org_sso",
+        "org",
+        302,
+        403,
+        body=lambda c: {"domains": f"d{next(_seq)}.example", "role": "viewer"},
+    ),
     Route("GET", "web:members", "org", 200, 200),
     Route(
         "POST",
@@ -619,7 +647,10 @@ UI: list[Route] = [
     Route("GET", "accounts:login", "public", 302),  # a logged-in user is sent home
     Route("POST", "accounts:logout", "public", 302),
     Route("GET", "accounts:tokens", "user", 200),
-    Route("POST", "accounts:tokens", "user", 200, body=lambda c: {"name": "cli"}),
+    Route("POST", "accounts:tokens", "user", 200, body=lambda c: {"name": "cli", "scope": "read"}),
+    # Single sign-on is off unless configured (tests/test_sso.py turns it on).
+    Route("GET", "sso:start", "public", 404),
+    Route("GET", "sso:callback", "public", 404),
     Route("POST", "accounts:token_revoke", "user", 302, params=_token),
 ]
 

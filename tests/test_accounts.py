@@ -89,7 +89,7 @@ def test_session_api_requires_csrf(world: World) -> None:
 def test_token_page_shows_secret_once(world: World) -> None:
     client = Client()
     client.force_login(world.owner_a)
-    response = client.post("/accounts/tokens/", {"name": "nightly"})
+    response = client.post("/accounts/tokens/", {"name": "nightly", "scope": "read"})
     body = response.content.decode()
     assert "will not be shown again" in body
     token = ApiToken.objects.get(name="nightly")
@@ -99,7 +99,7 @@ def test_token_page_shows_secret_once(world: World) -> None:
 
 
 def test_api_validation_errors_are_json_and_change_nothing(world: World) -> None:
-    _, raw = services.token_create(actor=world.owner_a, name="ci")
+    _, raw = services.token_create(actor=world.owner_a, name="ci", scope="write")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     response = client.post(
         "/api/v1/orgs", data={"name": "X", "slug": "Bad Slug"}, content_type="application/json"
@@ -109,7 +109,9 @@ def test_api_validation_errors_are_json_and_change_nothing(world: World) -> None
     assert any(item["loc"][-1] == "slug" for item in detail)
     response = client.post("/api/v1/orgs", data={"name": "X"}, content_type="application/json")
     assert response.status_code == 422
-    response = client.patch(
+    session = Client()
+    session.force_login(world.owner_a)
+    response = session.patch(
         "/api/v1/orgs/org-a/members/999999",
         data={"role": "viewer"},
         content_type="application/json",

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from openisms.api import api
-from tests.conftest import login, token_client
+from tests.conftest import login
+from tests.conftest import token_client as _token_client
 from tests.routes import API, UI, Ctx, Route, api_url, send, ui_url
 
 API_IDS = [r.key for r in API]
@@ -83,6 +84,8 @@ def ctx(world: Any, catalog: None) -> Ctx:
 @pytest.mark.parametrize("route", API, ids=API_IDS)
 def test_api_isolation(route: Route, ctx: Ctx) -> None:
     w = ctx.world
+    # Routes that only a browser session may call are checked with one; a token gets 403.
+    token_client = login if route.session_only else _token_client
     params = route.params(ctx)
     anonymous = _check(route, Client(), w.org_a.slug, params, ctx, api_call=True)
     assert anonymous.status_code == 401, anonymous.content
@@ -104,6 +107,11 @@ def test_api_isolation(route: Route, ctx: Ctx) -> None:
     owner = token_client(w.owner_a)
     response = _check(route, owner, w.org_a.slug, route.params(ctx), ctx, api_call=True)
     assert response.status_code == route.ok, (route.key, response.content)
+    if route.session_only:
+        by_token = _token_client(w.owner_a)
+        response = _check(route, by_token, w.org_a.slug, route.params(ctx), ctx, api_call=True)
+        assert response.status_code == 403, (route.key, response.content)
+        assert "browser session" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("route", UI, ids=UI_IDS)

@@ -101,7 +101,8 @@ Commands:
   load-catalogs [--force]    load or upgrade the framework catalogues
   demo                       create the demo organisation and print its admin login once
   user create --email E --password-stdin [--superuser] [--org SLUG --role ROLE]
-  token create --email E [--name N] [--expires-days D]   print a new API token
+  token create --email E [--name N] [--expires-days D] [--scope read|write] [--org SLUG]
+                                                        print a new API token
   audit verify [--org SLUG]  check the audit trail's hash chains
   catalog export FRAMEWORK --format json|csv [-o FILE]
   mapping list                                        the loaded mapping sets and their provenance

@@ -3,7 +3,8 @@
 Variables: DATABASE_URL, OPENISMS_DATA_DIR, OPENISMS_SECRET_KEY, OPENISMS_DEBUG,
 OPENISMS_ALLOWED_HOSTS, OPENISMS_HOST, OPENISMS_PORT, OPENISMS_EMAIL_URL-style SMTP settings,
 OPENISMS_SECURE_COOKIES, evidence storage (OPENISMS_MEDIA_ROOT, or OPENISMS_STORAGE_BACKEND and
-OPENISMS_STORAGE_OPTIONS for S3-compatible storage), OPENISMS_EVIDENCE_MAX_BYTES.
+OPENISMS_STORAGE_OPTIONS for S3-compatible storage), OPENISMS_EVIDENCE_MAX_BYTES, and
+OPENISMS_OIDC_* for single sign-on.
 See docs/deployment.md.
 """
 
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "openisms.web.context_processors.navigation",
+                "openisms.orgs.sso.login_context",
             ],
         },
     }
@@ -139,6 +141,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
@@ -267,3 +270,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPENISMS_LOG_LEVEL", "INFO")},
 }
+
+# OpenID Connect single sign-on (openisms.orgs.sso, through mozilla-django-oidc): off unless
+# OPENISMS_OIDC_CLIENT_ID is set. The provider's endpoints are given one by one; ID tokens
+# must be signed (RS256 by default) with a key from the provider's JWKS.
+OPENISMS_OIDC_ENABLED = bool(os.environ.get("OPENISMS_OIDC_CLIENT_ID"))
+OIDC_RP_CLIENT_ID = os.environ.get("OPENISMS_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OPENISMS_OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OPENISMS_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OPENISMS_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OPENISMS_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OPENISMS_OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = ""  # claims come from the signed ID token (openisms.orgs.sso)
+OIDC_RP_SIGN_ALGO = os.environ.get("OPENISMS_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = _env_bool("OPENISMS_OIDC_PKCE", default=True)
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_CREATE_USER = True
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+if OPENISMS_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "openisms.orgs.sso.SsoBackend"]

@@ -5,6 +5,7 @@ from openisms.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("openisms.accounts.urls")),
+    path("accounts/sso/", include("openisms.orgs.sso")),
     path("", include("openisms.catalog.urls")),
     path("", include("openisms.assets.urls")),
     path("", include("openisms.context.urls")),

@@ -12,10 +12,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from openisms.accounts.models import ApiToken, User
+from openisms.accounts.models import ApiToken, TokenScope, User
 from openisms.core import audit
 
 TOKEN_PREFIX = "oism_"  # noqa: S105 - a public prefix, not a secret
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+TOKEN_USE_INTERVAL = dt.timedelta(minutes=1)  # last_used_at is written at most this often
 
 
 def hash_token(raw: str) -> str:
@@ -89,22 +92,34 @@ def user_update(*, actor: User, user: User, full_name: str) -> User:
 
 @transaction.atomic
 def token_create(
-    *, actor: User, name: str, expires_in_days: int | None = None
+    *,
+    actor: User,
+    name: str,
+    expires_in_days: int | None = None,
+    scope: str = TokenScope.READ,
+    org_id: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for the actor and return it with the only copy of its secret."""
+    """Create a token for the actor and return it with the only copy of its secret.
+
+    Every token expires (TOKEN_DEFAULT_DAYS unless said, at most TOKEN_MAX_DAYS). ``org_id``
+    binds it to one organisation, which the caller has checked the actor belongs to."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. 'CI export'."})
-    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        raise ValidationError({"expires_in_days": "Must be between 1 and 3650 days."})
+    days = TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationError({"expires_in_days": f"Must be between 1 and {TOKEN_MAX_DAYS} days."})
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": "Choose 'read' or 'write'."})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(
         user=actor,
         name=name[:100],
+        scope=scope,
+        org_id=org_id,
         prefix=raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
         key_hash=hash_token(raw),
-        expires_at=expires_at,
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
     audit.record(
         actor=actor, org=None, action="token.create", obj=token, after=audit.snapshot(token)
@@ -129,14 +144,35 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def token_authenticate(raw: str) -> User | None:
-    """Return the active user for a raw token, or None. Records last use at most once a minute."""
+def token_authenticate(raw: str) -> ApiToken | None:
+    """Return the active token (with its user) for a raw secret, or None.
+
+    Records the last use at most once a minute, so a busy client costs one extra write a
+    minute rather than one per request."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    return token
+
+
+@transaction.atomic
+def tokens_revoke_for_org(*, actor: User | None, user: User, org_id: int) -> int:
+    """Revoke the user's live tokens bound to one organisation (they left it)."""
+    count = ApiToken.objects.filter(user=user, org_id=org_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if count:
+        audit.record(
+            actor=actor,
+            org=None,
+            action="token.revoke",
+            obj=user,
+            object_repr=f"{count} token(s) of {user.email} bound to organisation {org_id}",
+        )
+    return count

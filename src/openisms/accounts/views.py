@@ -15,7 +15,8 @@ from openisms.accounts.forms import TokenForm
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = TokenForm(request.POST or None)
+    orgs = selectors.member_orgs(user=user)  # type: ignore[arg-type]
+    form = TokenForm(request.POST or None, orgs=orgs)
     created = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -24,7 +25,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             created = {"token": token, "raw": raw}
-            form = TokenForm()
+            form = TokenForm(orgs=orgs)
     return render(
         request,
         "accounts/tokens.html",

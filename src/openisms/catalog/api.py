@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from openisms.catalog import selectors
 from openisms.catalog.selectors import FACET_KEYS, RequirementFilter
 from openisms.core.api import Error, Pagination
+from openisms.orgs.access import token_org_id
 from openisms.orgs.selectors import member_org_ids
 
 router = Router(tags=["catalogue"])
@@ -97,7 +98,7 @@ class TransitionOut(Schema):
 
 def _member_orgs(request: HttpRequest) -> QuerySet[Any]:
     """The caller's organisations, whose imported frameworks they see beside the shared ones."""
-    return member_org_ids(request.auth)  # type: ignore[attr-defined]
+    return member_org_ids(request.auth, token_org_id(request))  # type: ignore[attr-defined]
 
 
 @router.get("/frameworks", response=list[FrameworkOut])

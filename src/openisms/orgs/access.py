@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
+from openisms.accounts.auth import request_token
 from openisms.accounts.models import User
 from openisms.orgs.models import Membership, Organization
 
@@ -193,5 +194,17 @@ def get_scoped_or_404[M: models.Model](qs: models.QuerySet[M], **lookup: object)
 
 
 def request_actor(request: HttpRequest, org: str) -> Actor:
-    """The API caller inside organisation ``org`` (404 when not a member)."""
-    return actor_for(request.auth, org)  # type: ignore[attr-defined]
+    """The API caller inside organisation ``org`` (404 when not a member, and for a token
+    bound to another organisation)."""
+    actor = actor_for(request.auth, org)  # type: ignore[attr-defined]
+    token = request_token(request)
+    if token is not None and token.org_id is not None and token.org_id != actor.org.pk:
+        raise Http404("No such organisation.")
+    return actor
+
+
+def token_org_id(request: HttpRequest) -> int | None:
+    """The organisation the request's API token is bound to, or None (session, or a token for
+    all the user's organisations): for routes that list organisations rather than enter one."""
+    token = request_token(request)
+    return token.org_id if token is not None else None

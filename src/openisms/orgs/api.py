@@ -1,14 +1,16 @@
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from openisms.accounts.auth import SESSION_ONLY
 from openisms.core import audit
 from openisms.core.api import Error, Pagination
 from openisms.orgs import selectors, services
-from openisms.orgs.access import Perm
+from openisms.orgs.access import Perm, token_org_id
 from openisms.orgs.access import request_actor as actor
 from openisms.orgs.models import OrgSize, PiiRole, Role, Sector
 
@@ -133,11 +135,14 @@ def _org_out(a: Any) -> dict[str, Any]:
 @router.get("/orgs", response=list[OrgOut])
 @paginate(Pagination)
 def org_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_org_out(m) for m in selectors.memberships_of(user=request.auth)]  # type: ignore[attr-defined]
+    memberships = selectors.memberships_of(user=request.auth, only_org=token_org_id(request))  # type: ignore[attr-defined]
+    return [_org_out(m) for m in memberships]
 
 
-@router.post("/orgs", response={201: OrgOut, 422: Error})
+@router.post("/orgs", response={201: OrgOut, 403: Error, 422: Error})
 def org_create(request: HttpRequest, payload: OrgIn) -> Status[dict[str, Any]]:
+    if token_org_id(request) is not None:
+        raise PermissionDenied("This API token is bound to one organisation.")
     org = services.organization_create(actor=request.auth, **payload.dict())  # type: ignore[attr-defined]
     return Status(201, _org_out(actor(request, org.slug)))
 
@@ -147,7 +152,9 @@ def org_get(request: HttpRequest, org: str) -> dict[str, Any]:
     return _org_out(actor(request, org))
 
 
-@router.patch("/orgs/{org}", response={200: OrgOut, 403: Error, 404: Error, 422: Error})
+@router.patch(
+    "/orgs/{org}", response={200: OrgOut, 403: Error, 404: Error, 422: Error}, auth=SESSION_ONLY
+)
 def org_update(request: HttpRequest, org: str, payload: OrgPatch) -> dict[str, Any]:
     a = actor(request, org)
     updated = services.organization_update(actor=a, **payload.dict(exclude_unset=True))
@@ -161,7 +168,9 @@ def member_list(request: HttpRequest, org: str) -> Any:
 
 
 @router.patch(
-    "/orgs/{org}/members/{member_id}", response={200: MemberOut, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/members/{member_id}",
+    response={200: MemberOut, 403: Error, 404: Error, 422: Error},
+    auth=SESSION_ONLY,
 )
 def member_update(request: HttpRequest, org: str, member_id: int, payload: MemberPatch) -> Any:
     a = actor(request, org)
@@ -171,7 +180,9 @@ def member_update(request: HttpRequest, org: str, member_id: int, payload: Membe
 
 
 @router.delete(
-    "/orgs/{org}/members/{member_id}", response={204: None, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/members/{member_id}",
+    response={204: None, 403: Error, 404: Error, 422: Error},
+    auth=SESSION_ONLY,
 )
 def member_remove(request: HttpRequest, org: str, member_id: int) -> Status[None]:
     a = actor(request, org)
@@ -189,7 +200,9 @@ def invitation_list(request: HttpRequest, org: str) -> Any:
 
 
 @router.post(
-    "/orgs/{org}/invitations", response={201: InvitationCreated, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/invitations",
+    response={201: InvitationCreated, 403: Error, 404: Error, 422: Error},
+    auth=SESSION_ONLY,
 )
 def invitation_create(request: HttpRequest, org: str, payload: InvitationIn) -> Any:
     from django.conf import settings
@@ -205,6 +218,7 @@ def invitation_create(request: HttpRequest, org: str, payload: InvitationIn) -> 
 @router.delete(
     "/orgs/{org}/invitations/{invitation_id}",
     response={200: InvitationOut, 403: Error, 404: Error, 422: Error},
+    auth=SESSION_ONLY,
 )
 def invitation_revoke(request: HttpRequest, org: str, invitation_id: int) -> Any:
     a = actor(request, org)
@@ -261,6 +275,6 @@ def me(request: HttpRequest) -> dict[str, object]:
         "full_name": user.full_name,
         "memberships": [
             {"org": m.org.slug, "name": m.org.name, "role": m.role}
-            for m in selectors.memberships_of(user=user)
+            for m in selectors.memberships_of(user=user, only_org=token_org_id(request))
         ],
     }

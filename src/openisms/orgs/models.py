@@ -139,3 +139,20 @@ class Invitation(OrgScopedModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class SsoDomain(TimestampedModel):
+    """An e-mail domain whose single sign-on users join the organisation on first login.
+
+    A domain belongs to one organisation at most, so no admin can pull another company's
+    people into their own organisation by claiming its domain first."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sso_domains")
+    domain = models.CharField(max_length=253, unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain

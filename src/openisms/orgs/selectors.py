@@ -11,18 +11,21 @@ from openisms.orgs.access import Actor, Perm, get_scoped_or_404, scoped
 from openisms.orgs.models import Invitation, Membership
 
 
-def memberships_of(*, user: User) -> QuerySet[Membership]:
-    """The organisations a user can switch between (for the switcher and /api/v1/orgs)."""
-    return (
-        Membership.objects.filter(user=user, org__is_active=True)
-        .select_related("org")
-        .order_by("org__name")
-    )
+def memberships_of(*, user: User, only_org: int | None = None) -> QuerySet[Membership]:
+    """The organisations a user can switch between (for the switcher and /api/v1/orgs);
+    ``only_org`` narrows them to the one an API token is bound to."""
+    qs = Membership.objects.filter(user=user, org__is_active=True)
+    if only_org is not None:
+        qs = qs.filter(org_id=only_org)
+    return qs.select_related("org").order_by("org__name")
 
 
-def member_org_ids(user: User) -> QuerySet[Membership, Any]:
+def member_org_ids(user: User, only_org: int | None = None) -> QuerySet[Membership, Any]:
     """The ids of the active organisations the user belongs to, as a subquery."""
-    return Membership.objects.filter(user=user, org__is_active=True).values("org_id")
+    qs = Membership.objects.filter(user=user, org__is_active=True)
+    if only_org is not None:
+        qs = qs.filter(org_id=only_org)
+    return qs.values("org_id")
 
 
 def member_list(*, actor: Actor) -> QuerySet[Membership]:

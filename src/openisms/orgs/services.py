@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openisms.accounts import services as token_services
 from openisms.accounts.models import User
 from openisms.core import audit
 from openisms.orgs.access import Actor, Perm
@@ -175,6 +176,11 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
         before=before,
     )
     membership.delete()
+    # Tokens bound to this organisation would be dead weight; all-organisation tokens lose
+    # access on their own, since every request resolves the membership afresh.
+    token_services.tokens_revoke_for_org(
+        actor=actor.user, user=membership.user, org_id=membership.org_id
+    )
 
 
 def _hash(raw: str) -> str:

@@ -64,3 +64,20 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password") != data.get("password_again"):
             self.add_error("password_again", "The two passwords differ.")
         return data
+
+
+class SsoDomainsForm(forms.Form):
+    domains = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Single sign-on e-mail domains",
+        help_text="One a line, e.g. example.com. People signing in through single sign-on with "
+        "an address at one of these join this organisation. Leave empty to turn this off.",
+    )
+    role = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in (Role.MANAGER, Role.CONTRIBUTOR, Role.AUDITOR)]
+        + [(Role.VIEWER.value, Role.VIEWER.label)],
+        initial=Role.VIEWER,
+        label="Their role",
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org>/", views.dashboard, name="dashboard"),
     path("o/<slug:org>/settings/", views.org_settings, name="org_settings"),
+    path("o/<slug:org>/settings/sso/", views.org_sso, name="org_sso"),
     path("o/<slug:org>/members/", views.members, name="members"),
     path("o/<slug:org>/members/<int:member_id>/role/", views.member_update, name="member_update"),
     path("o/<slug:org>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),

@@ -22,6 +22,7 @@ from openisms.core.forms import form_errors_from
 from openisms.orgs import selectors, services
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
+from openisms.orgs.sso import sso_domain_list, sso_domains_set
 from openisms.web import mywork
 from openisms.web import readiness as soa_readiness
 from openisms.web.forms import (
@@ -31,6 +32,7 @@ from openisms.web.forms import (
     OrganizationForm,
     OrganizationSettingsForm,
     RoleForm,
+    SsoDomainsForm,
 )
 from openisms.work import selectors as work_selectors
 
@@ -144,8 +146,40 @@ def org_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
             "form": form,
             "can_manage": actor.can(Perm.MANAGE_ORG),
             "history": history,
+            "sso_form": _sso_form(actor),
         },
     )
+
+
+def _sso_form(actor: Actor, data: object = None) -> SsoDomainsForm | None:
+    if not actor.can(Perm.MANAGE_ORG):
+        return None
+    domains = sso_domain_list(actor=actor)
+    initial = {"domains": "\n".join(d.domain for d in domains)}
+    if domains:
+        initial["role"] = domains[0].role
+    return SsoDomainsForm(data, initial=initial)  # type: ignore[arg-type]
+
+
+@org_view("settings", perm=Perm.MANAGE_ORG)
+@require_POST
+def org_sso(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The e-mail domains whose single sign-on users join the organisation, and their role."""
+    form = SsoDomainsForm(request.POST)
+    if form.is_valid():
+        try:
+            sso_domains_set(
+                actor=actor,
+                domains=form.cleaned_data["domains"].split(),
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Single sign-on domains saved.")
+    else:
+        messages.error(request, "Enter domain names, one a line, and a role.")
+    return redirect("web:org_settings", org=actor.org.slug)
 
 
 @org_view("settings")
