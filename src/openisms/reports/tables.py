@@ -336,16 +336,24 @@ class TableSharedStrings(SharedStrings):
             super()._write_sst_strings()
             return
         special, write = _SPECIAL_STRING.search, self.fh.write
-        out: list[str] = []
+        plain: list[str] = []  # a run of plain strings, escaped and written together
         for string in self.string_table.string_array:
             if special(string):
-                write("".join(out))
-                out = []
+                _write_plain_si(write, plain)
+                plain = []
                 self._write_si(string)
             else:
-                escaped = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                out.append(f"<si><t>{escaped}</t></si>")
-        write("".join(out))
+                plain.append(string)
+        _write_plain_si(write, plain)
+
+
+def _write_plain_si(write: Any, strings: list[str]) -> None:
+    """``<si><t>...</t></si>`` for each string, escaped at once: joined by a control character
+    that plain strings never hold (``_SPECIAL_STRING``), which then becomes the elements'
+    boundaries."""
+    if strings:
+        text = "\x00".join(strings).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        write("<si><t>" + text.replace("\x00", "</t></si><si><t>") + "</t></si>")
 
 
 class TablePackager(Packager):
