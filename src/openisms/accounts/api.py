@@ -5,7 +5,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.accounts import selectors, services
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 
 router = Router(tags=["account"])
 
@@ -49,7 +49,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, obj
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 404: Error})
-def token_revoke(request: HttpRequest, token_id: int) -> object:
+def token_revoke(request: HttpRequest, token_id: PathId) -> object:
     user = request.auth  # type: ignore[attr-defined]
     token = selectors.token_get(actor=user, token_id=token_id)
     return services.token_revoke(actor=user, token=token)

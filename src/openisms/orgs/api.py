@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from openisms.core import audit
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.orgs import selectors, services
 from openisms.orgs.access import Perm
 from openisms.orgs.access import request_actor as actor
@@ -163,7 +163,7 @@ def member_list(request: HttpRequest, org: str) -> Any:
 @router.patch(
     "/orgs/{org}/members/{member_id}", response={200: MemberOut, 403: Error, 404: Error, 422: Error}
 )
-def member_update(request: HttpRequest, org: str, member_id: int, payload: MemberPatch) -> Any:
+def member_update(request: HttpRequest, org: str, member_id: PathId, payload: MemberPatch) -> Any:
     a = actor(request, org)
     a.require(Perm.MANAGE_ORG)
     membership = selectors.member_get(actor=a, member_id=member_id)
@@ -173,7 +173,7 @@ def member_update(request: HttpRequest, org: str, member_id: int, payload: Membe
 @router.delete(
     "/orgs/{org}/members/{member_id}", response={204: None, 403: Error, 404: Error, 422: Error}
 )
-def member_remove(request: HttpRequest, org: str, member_id: int) -> Status[None]:
+def member_remove(request: HttpRequest, org: str, member_id: PathId) -> Status[None]:
     a = actor(request, org)
     a.require(Perm.MANAGE_ORG)
     services.membership_remove(
@@ -206,7 +206,7 @@ def invitation_create(request: HttpRequest, org: str, payload: InvitationIn) -> 
     "/orgs/{org}/invitations/{invitation_id}",
     response={200: InvitationOut, 403: Error, 404: Error, 422: Error},
 )
-def invitation_revoke(request: HttpRequest, org: str, invitation_id: int) -> Any:
+def invitation_revoke(request: HttpRequest, org: str, invitation_id: PathId) -> Any:
     a = actor(request, org)
     invitation = selectors.invitation_get(actor=a, invitation_id=invitation_id)
     return services.invitation_revoke(actor=a, invitation=invitation)

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.orgs.actions import ActionIn, ActionPatch
@@ -177,14 +177,14 @@ def review_create(request: HttpRequest, org: str, payload: ReviewIn) -> Any:
 
 
 @router.get(R + "/{review_id}", response={200: ReviewDetailOut, 404: Error})
-def review_get(request: HttpRequest, org: str, review_id: int) -> Any:
+def review_get(request: HttpRequest, org: str, review_id: PathId) -> Any:
     return selectors.review_get(actor=actor(request, org), review_id=review_id)
 
 
 @router.patch(
     R + "/{review_id}", response={200: ReviewDetailOut, 403: Error, 404: Error, 422: Error}
 )
-def review_update(request: HttpRequest, org: str, review_id: int, payload: ReviewPatch) -> Any:
+def review_update(request: HttpRequest, org: str, review_id: PathId, payload: ReviewPatch) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     services.review_update(actor=a, review=review, **payload.changes())
@@ -195,7 +195,7 @@ def review_update(request: HttpRequest, org: str, review_id: int, payload: Revie
     R + "/{review_id}/inputs",
     response={200: ReviewDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def review_inputs(request: HttpRequest, org: str, review_id: int) -> Any:
+def review_inputs(request: HttpRequest, org: str, review_id: PathId) -> Any:
     """Compute every input for the period and freeze it; refused once minutes are submitted."""
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
@@ -207,7 +207,7 @@ def review_inputs(request: HttpRequest, org: str, review_id: int) -> Any:
     R + "/{review_id}/decisions",
     response={201: DecisionOut, 403: Error, 404: Error, 422: Error},
 )
-def decision_add(request: HttpRequest, org: str, review_id: int, payload: DecisionIn) -> Any:
+def decision_add(request: HttpRequest, org: str, review_id: PathId, payload: DecisionIn) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     decision = services.decision_add(
@@ -219,7 +219,7 @@ def decision_add(request: HttpRequest, org: str, review_id: int, payload: Decisi
 @router.delete(
     "/orgs/{org}/review-decisions/{decision_id}", response={204: None, 403: Error, 404: Error}
 )
-def decision_delete(request: HttpRequest, org: str, decision_id: int) -> Any:
+def decision_delete(request: HttpRequest, org: str, decision_id: PathId) -> Any:
     a = actor(request, org)
     decision = selectors.decision_get(actor=a, decision_id=decision_id)
     services.decision_delete(actor=a, decision=decision)
@@ -230,7 +230,7 @@ def decision_delete(request: HttpRequest, org: str, decision_id: int) -> Any:
     R + "/{review_id}/actions",
     response={201: ReviewActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_create(request: HttpRequest, org: str, review_id: int, payload: ActionIn) -> Any:
+def action_create(request: HttpRequest, org: str, review_id: PathId, payload: ActionIn) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     action = services.review_action_create(actor=a, review=review, **payload.changes())
@@ -250,7 +250,7 @@ def action_list(
     "/orgs/{org}/review-actions/{action_id}",
     response={200: ReviewActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_update(request: HttpRequest, org: str, action_id: int, payload: ActionPatch) -> Any:
+def action_update(request: HttpRequest, org: str, action_id: PathId, payload: ActionPatch) -> Any:
     """The action's owner (contributor role) may change ``status`` and ``notes``."""
     a = actor(request, org)
     action = selectors.action_get(actor=a, action_id=action_id)
@@ -261,7 +261,7 @@ def action_update(request: HttpRequest, org: str, action_id: int, payload: Actio
 @router.delete(
     "/orgs/{org}/review-actions/{action_id}", response={204: None, 403: Error, 404: Error}
 )
-def action_delete(request: HttpRequest, org: str, action_id: int) -> Any:
+def action_delete(request: HttpRequest, org: str, action_id: PathId) -> Any:
     a = actor(request, org)
     services.review_action_delete(
         actor=a, action=selectors.action_get(actor=a, action_id=action_id)
@@ -271,7 +271,7 @@ def action_delete(request: HttpRequest, org: str, action_id: int) -> Any:
 
 @router.get(R + "/{review_id}/minutes", response={200: list[MinutesOut], 404: Error})
 @paginate(Pagination)
-def minutes_list(request: HttpRequest, org: str, review_id: int) -> Any:
+def minutes_list(request: HttpRequest, org: str, review_id: PathId) -> Any:
     a = actor(request, org)
     return selectors.minutes_list(
         actor=a, review=selectors.review_get(actor=a, review_id=review_id)
@@ -282,7 +282,7 @@ def minutes_list(request: HttpRequest, org: str, review_id: int) -> Any:
     R + "/{review_id}/minutes",
     response={201: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: CommentIn) -> Any:
+def minutes_submit(request: HttpRequest, org: str, review_id: PathId, payload: CommentIn) -> Any:
     """Freeze the held review (attendees, inputs, decisions, actions) into minutes."""
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
@@ -294,7 +294,7 @@ def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: Comm
     "/orgs/{org}/review-minutes/{minutes_id}/approve",
     response={200: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_approve(request: HttpRequest, org: str, minutes_id: int, payload: CommentIn) -> Any:
+def minutes_approve(request: HttpRequest, org: str, minutes_id: PathId, payload: CommentIn) -> Any:
     """With separate approval on (the default), the submitter may not approve."""
     a = actor(request, org)
     minutes = selectors.minutes_get(actor=a, minutes_id=minutes_id)
@@ -306,7 +306,7 @@ def minutes_approve(request: HttpRequest, org: str, minutes_id: int, payload: Co
     "/orgs/{org}/review-minutes/{minutes_id}/reject",
     response={200: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_reject(request: HttpRequest, org: str, minutes_id: int, payload: CommentIn) -> Any:
+def minutes_reject(request: HttpRequest, org: str, minutes_id: PathId, payload: CommentIn) -> Any:
     """The comment says what to change."""
     a = actor(request, org)
     minutes = selectors.minutes_get(actor=a, minutes_id=minutes_id)
