@@ -12,15 +12,21 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
+from django.urls import path
+from ninja import NinjaAPI
 
 from openisms.assets import services as asset_services
 from openisms.assets.models import Asset
 from openisms.cli import main
+from openisms.core.api import install_error_handlers
 from openisms.core.limits import MAX_TEXT
 from openisms.core.models import AuditEvent
 from openisms.core.tabular import TableError, read_table
 from openisms.orgs.access import actor_for
+from openisms.orgs.models import Organization
 from openisms.risks import services as risk_services
 from openisms.risks.models import Risk, RiskMethod, Threat, Vulnerability
 from tests.conftest import World, login, token_client
@@ -95,6 +101,46 @@ def test_a_duplicate_library_key_is_a_field_error(world: World, api: Client, pat
     assert r.status_code == 422 and _fields(r) == {"key"}
 
 
+# The last resort for a race: a duplicate that got past the services' check ---------------
+
+
+def _insert_duplicate() -> None:
+    """What a concurrent request does between our check and our insert: the same name again,
+    straight into the database (in a savepoint, as every service write is atomic)."""
+    with transaction.atomic():
+        Asset.objects.create(
+            org=Organization.objects.get(slug="org-a"), name="CRM", type="software"
+        )
+
+
+race_api = NinjaAPI(urls_namespace="input-limits-race")
+install_error_handlers(race_api)
+
+
+@race_api.post("/race")
+def _race_route(request: HttpRequest) -> None:
+    _insert_duplicate()
+
+
+def _race_page(request: HttpRequest) -> HttpResponse:
+    _insert_duplicate()
+    return HttpResponse("not reached")
+
+
+urlpatterns = [path("api/", race_api.urls), path("page/", _race_page)]
+
+
+@pytest.mark.urls("tests.test_input_limits")
+def test_a_database_conflict_past_the_checks_is_a_409_not_a_500(world: World) -> None:
+    asset_services.asset_create(actor=_actor(world), name="CRM", type="software")
+    before = _unchanged(world)
+    r = Client().post("/api/race")
+    assert r.status_code == 409 and "conflicts with existing data" in r.json()["detail"]
+    page = Client().post("/page/")
+    assert page.status_code == 409 and b"Reload the page" in page.content
+    assert _unchanged(world) == before
+
+
 # Integers beyond 64 bits ----------------------------------------------------------------
 
 
@@ -105,6 +151,7 @@ def test_a_duplicate_library_key_is_a_field_error(world: World, api: Client, pat
         "/api/v1/orgs/org-a/risks",
         "/api/v1/orgs/org-a/threats",
         "/api/v1/frameworks",
+        "/api/v1/mapping-sets/iso27001-2013-to-iso27001-2022",
     ],
 )
 def test_an_offset_beyond_64_bits_is_a_422_naming_offset(
