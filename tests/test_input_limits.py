@@ -380,3 +380,24 @@ def _upload(name: str, data: bytes) -> Any:
 )
 def test_a_page_with_an_id_beyond_64_bits_is_a_404(world: World, url: str) -> None:
     assert login(world.owner_a).get(url).status_code == 404
+
+
+def test_other_registers_refuse_long_text_and_nulls_through_the_model(
+    world: World, api: Client
+) -> None:
+    """Schemas without their own limits still refuse: the model checks every text column and
+    ``changes_of`` every null, so the rule holds for each register, not only assets and risks."""
+    url = "/api/v1/orgs/org-a/controls"
+    r = api.post(url, {"ref": "BK-01", "name": "Backups"}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    control = f"{url}/{r.json()['id']}"
+    events = AuditEvent.objects.count()
+    long = "x" * (MAX_TEXT + 1)
+    for field in ("description", "implementation"):
+        r = api.patch(control, {field: long}, content_type="application/json")
+        assert r.status_code == 422 and _fields(r) == {field}
+        r = api.patch(control, {field: None}, content_type="application/json")
+        assert r.status_code == 422 and _fields(r) == {field}
+    r = api.post(url, {"ref": "BK-01", "name": "Again"}, content_type="application/json")
+    assert r.status_code == 422 and _fields(r) == {"ref"}
+    assert AuditEvent.objects.count() == events
