@@ -401,3 +401,10 @@ def test_other_registers_refuse_long_text_and_nulls_through_the_model(
     r = api.post(url, {"ref": "BK-01", "name": "Again"}, content_type="application/json")
     assert r.status_code == 422 and _fields(r) == {"ref"}
     assert AuditEvent.objects.count() == events
+
+
+def test_a_policy_draft_may_be_longer_than_other_text(world: World, api: Client) -> None:
+    """Documents keep their own, larger limit for the Markdown draft."""
+    body = {"title": "ISMS manual", "draft_text": "# Manual\n\n" + "word " * (MAX_TEXT // 4)}
+    r = api.post("/api/v1/orgs/org-a/documents", body, content_type="application/json")
+    assert r.status_code == 201, r.content

@@ -20,13 +20,15 @@ def check_text_lengths(instance: models.Model, exclude: Any = None) -> dict[str,
     the field named, and every export stays re-importable.
     """
     errors: dict[str, list[str]] = {}
+    limits: dict[str, int] = getattr(instance, "text_limits", {})
     for f in instance._meta.concrete_fields:
         if not isinstance(f, models.TextField) or f.max_length or f.name in (exclude or ()):
             continue
+        limit = limits.get(f.name, MAX_TEXT)
         value = getattr(instance, f.attname)
-        if isinstance(value, str) and len(value) > MAX_TEXT:
+        if isinstance(value, str) and len(value) > limit:
             errors[f.name] = [
-                f"Ensure this value has at most {MAX_TEXT:,} characters (it has {len(value):,})."
+                f"Ensure this value has at most {limit:,} characters (it has {len(value):,})."
             ]
     return errors
 
@@ -50,6 +52,8 @@ class OrgScopedModel(TimestampedModel):
 
     # Fields left out of audit snapshots (secrets, derived or noisy values).
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
+    # Text columns allowed more than MAX_TEXT characters (a policy's Markdown draft).
+    text_limits: dict[str, int] = {}
 
     class Meta:
         abstract = True
