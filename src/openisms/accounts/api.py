@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from openisms.accounts import selectors, services
 from openisms.accounts.auth import SESSION_ONLY
 from openisms.accounts.models import TokenScope
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 
 router = Router(tags=["account"])
 
@@ -65,7 +65,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[object]:
 @router.delete(
     "/tokens/{token_id}", response={200: TokenOut, 403: Error, 404: Error}, auth=SESSION_ONLY
 )
-def token_revoke(request: HttpRequest, token_id: int) -> object:
+def token_revoke(request: HttpRequest, token_id: PathId) -> object:
     user = request.auth  # type: ignore[attr-defined]
     token = selectors.token_get(actor=user, token_id=token_id)
     return services.token_revoke(actor=user, token=token)

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -9,11 +9,13 @@ from ninja.pagination import paginate
 from openisms.assets import io, selectors, services
 from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Email, Error, Ids, Pagination, PathId, Shorts, Text
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
 router = Router(tags=["assets"])
+
+Level = Annotated[int, Field(ge=1, le=5)]
 
 
 class AssetOut(Schema):
@@ -50,38 +52,38 @@ class AssetOut(Schema):
 
 
 class AssetIn(Schema):
-    name: str
+    name: str = Field(..., max_length=200)
     type: AssetType
-    description: str = ""
-    owner: str | None = None
-    custodian: str | None = None
-    location: str = ""
+    description: Text = ""
+    owner: Email | None = None
+    custodian: Email | None = None
+    location: str = Field("", max_length=200)
     classification: Classification = Classification.INTERNAL
-    confidentiality: int = 3
-    integrity: int = 3
-    availability: int = 3
-    tags: list[str] = []
-    depends_on: list[int] = []
+    confidentiality: Level = 3
+    integrity: Level = 3
+    availability: Level = 3
+    tags: Shorts = []
+    depends_on: Ids = []
 
     def changes(self) -> AssetChanges:
         return changes_of(AssetChanges, self.dict())
 
 
 class AssetPatch(Schema):
-    name: str | None = None
+    name: str | None = Field(None, max_length=200)
     type: AssetType | None = None
-    description: str | None = None
-    owner: str | None = None
-    custodian: str | None = None
-    location: str | None = None
+    description: Text | None = None
+    owner: Email | None = None
+    custodian: Email | None = None
+    location: str | None = Field(None, max_length=200)
     classification: Classification | None = None
-    confidentiality: int | None = None
-    integrity: int | None = None
-    availability: int | None = None
+    confidentiality: Level | None = None
+    integrity: Level | None = None
+    availability: Level | None = None
     # Lists are replaced whole; [] clears one, and null is refused (a 422) rather than
     # reaching the service. Leaving the field out keeps the list as it is.
-    tags: list[str] = Field(default_factory=list)
-    depends_on: list[int] = Field(default_factory=list)
+    tags: Shorts = Field(default_factory=list)
+    depends_on: Ids = Field(default_factory=list)
 
     def changes(self) -> AssetChanges:
         return changes_of(AssetChanges, self.dict(exclude_unset=True))
@@ -156,14 +158,14 @@ def asset_import(
 
 
 @router.get("/orgs/{org}/assets/{asset_id}", response={200: AssetOut, 404: Error})
-def asset_get(request: HttpRequest, org: str, asset_id: int) -> Any:
+def asset_get(request: HttpRequest, org: str, asset_id: PathId) -> Any:
     return selectors.asset_get(actor=actor(request, org), asset_id=asset_id)
 
 
 @router.patch(
     "/orgs/{org}/assets/{asset_id}", response={200: AssetOut, 403: Error, 404: Error, 422: Error}
 )
-def asset_update(request: HttpRequest, org: str, asset_id: int, payload: AssetPatch) -> Any:
+def asset_update(request: HttpRequest, org: str, asset_id: PathId, payload: AssetPatch) -> Any:
     a = actor(request, org)
     asset = selectors.asset_get(actor=a, asset_id=asset_id)
     services.asset_update(actor=a, asset=asset, **payload.changes())
@@ -171,7 +173,7 @@ def asset_update(request: HttpRequest, org: str, asset_id: int, payload: AssetPa
 
 
 @router.delete("/orgs/{org}/assets/{asset_id}", response={204: None, 403: Error, 404: Error})
-def asset_delete(request: HttpRequest, org: str, asset_id: int) -> Any:
+def asset_delete(request: HttpRequest, org: str, asset_id: PathId) -> Any:
     a = actor(request, org)
     services.asset_delete(actor=a, asset=selectors.asset_get(actor=a, asset_id=asset_id))
     return Status(204, None)

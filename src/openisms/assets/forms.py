@@ -5,6 +5,7 @@ from django import forms
 from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
 from openisms.core.changes import changes_of
+from openisms.core.limits import MAX_TEXT
 
 VALUE_CHOICES = [
     (n, f"{n} - {label}")
@@ -15,7 +16,9 @@ VALUE_CHOICES = [
 class AssetForm(forms.Form):
     name = forms.CharField(max_length=200)
     type = forms.ChoiceField(choices=AssetType.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     owner = forms.ChoiceField(required=False, help_text="Accountable for the asset.")
     custodian = forms.ChoiceField(required=False, help_text="Looks after it day to day.")
     location = forms.CharField(max_length=200, required=False)
@@ -23,7 +26,7 @@ class AssetForm(forms.Form):
     confidentiality = forms.TypedChoiceField(choices=VALUE_CHOICES, coerce=int, initial=3)
     integrity = forms.TypedChoiceField(choices=VALUE_CHOICES, coerce=int, initial=3)
     availability = forms.TypedChoiceField(choices=VALUE_CHOICES, coerce=int, initial=3)
-    tags = forms.CharField(required=False, help_text="Separate tags with ';'.")
+    tags = forms.CharField(max_length=500, required=False, help_text="Separate tags with ';'.")
 
     def __init__(self, *args: object, member_emails: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from openisms.assets.fields import ASSET_RULE, FIELDS
 from openisms.assets.models import Asset, AssetType, Classification, encode_tags
 from openisms.assets.services import can_edit, snapshot
 from openisms.core import audit
+from openisms.core.limits import MAX_TEXT
 from openisms.core.tabular import ImportResult, Issue, TableError, read_table
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import members_by_email
@@ -35,7 +36,7 @@ HELP = (
     "owner, custodian: e-mail address of a member of the organisation",
     "tags and depends_on: several values separated by '; ' (depends_on names other assets)",
 )
-MAX_LEN = {"name": 200, "location": 200}
+MAX_LEN = {"name": 200, "location": 200, "description": MAX_TEXT}
 
 
 def _choice(value: str, choices: type[AssetType] | type[Classification]) -> str | None:
@@ -88,7 +89,7 @@ def _validate(actor: Actor, data: bytes, filename: str) -> tuple[list[_Row], lis
         if not name:
             issues.append(Issue(number, "name", "A name is required."))
         elif len(name) > MAX_LEN["name"]:
-            issues.append(Issue(number, "name", "Longer than 200 characters."))
+            issues.append(Issue(number, "name", f"Longer than {MAX_LEN['name']:,} characters."))
         else:
             key = name.lower()
             if key in seen_names:
@@ -131,7 +132,9 @@ def _validate(actor: Actor, data: bytes, filename: str) -> tuple[list[_Row], lis
         for column in ("description", "location"):
             if column in header:
                 if column in MAX_LEN and len(cells[column]) > MAX_LEN[column]:
-                    issues.append(Issue(number, column, "Longer than 200 characters."))
+                    issues.append(
+                        Issue(number, column, f"Longer than {MAX_LEN[column]:,} characters.")
+                    )
                 values[column] = cells[column]
         if "tags" in header:
             values["tags"] = encode_tags(cells["tags"].split(";"))

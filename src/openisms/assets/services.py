@@ -46,6 +46,8 @@ def _apply(
             setattr(asset, name, value.strip() if isinstance(value, str) else value)
     asset.org = actor.org
     asset.full_clean(exclude=["org"])
+    if scoped(actor, Asset).filter(name=asset.name).exclude(pk=asset.pk).exists():
+        raise ValidationError({"name": f"Another asset is already named '{asset.name}'."})
     return depends
 
 

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from openisms.audits import exports, follow_up, selectors, services
 from openisms.audits.fields import AuditChanges, ChecklistChanges, FindingChanges, ProgrammeChanges
 from openisms.audits.models import AuditStatus, ChecklistResult, FindingType
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
@@ -298,13 +298,13 @@ def programme_create(request: HttpRequest, org: str, payload: ProgrammeIn) -> An
 
 
 @router.get("/orgs/{org}/audit-programmes/{programme_id}", response={200: ProgrammeOut, 404: Error})
-def programme_get(request: HttpRequest, org: str, programme_id: int) -> Any:
+def programme_get(request: HttpRequest, org: str, programme_id: PathId) -> Any:
     return selectors.programme_get(actor=actor(request, org), programme_id=programme_id)
 
 
 @router.patch("/orgs/{org}/audit-programmes/{programme_id}", response={200: ProgrammeOut} | W)
 def programme_update(
-    request: HttpRequest, org: str, programme_id: int, payload: ProgrammePatch
+    request: HttpRequest, org: str, programme_id: PathId, payload: ProgrammePatch
 ) -> Any:
     a = actor(request, org)
     programme = selectors.programme_get(actor=a, programme_id=programme_id)
@@ -313,7 +313,7 @@ def programme_update(
 
 
 @router.delete("/orgs/{org}/audit-programmes/{programme_id}", response={204: None} | W)
-def programme_delete(request: HttpRequest, org: str, programme_id: int) -> Any:
+def programme_delete(request: HttpRequest, org: str, programme_id: PathId) -> Any:
     """Only a programme without audits can be deleted."""
     a = actor(request, org)
     programme = selectors.programme_get(actor=a, programme_id=programme_id)
@@ -325,7 +325,7 @@ def programme_delete(request: HttpRequest, org: str, programme_id: int) -> Any:
     "/orgs/{org}/audit-programmes/{programme_id}/coverage",
     response={200: ProgrammeCoverageOut, 404: Error},
 )
-def programme_coverage(request: HttpRequest, org: str, programme_id: int) -> Any:
+def programme_coverage(request: HttpRequest, org: str, programme_id: PathId) -> Any:
     """Every numbered clause of 4-10 and every applicable Annex A control with the programme's
     audits that cover it; ``unplanned`` lists the refs no audit covers yet."""
     a = actor(request, org)
@@ -373,12 +373,12 @@ def audit_create(request: HttpRequest, org: str, payload: AuditIn) -> Any:
 
 
 @router.get("/orgs/{org}/audits/{audit_id}", response={200: AuditDetailOut, 404: Error})
-def audit_get(request: HttpRequest, org: str, audit_id: int) -> Any:
+def audit_get(request: HttpRequest, org: str, audit_id: PathId) -> Any:
     return selectors.audit_get(actor=actor(request, org), audit_id=audit_id)
 
 
 @router.patch("/orgs/{org}/audits/{audit_id}", response={200: AuditDetailOut} | W)
-def audit_update(request: HttpRequest, org: str, audit_id: int, payload: AuditPatch) -> Any:
+def audit_update(request: HttpRequest, org: str, audit_id: PathId, payload: AuditPatch) -> Any:
     """Setting ``status`` to in_progress starts the audit and creates its checklist."""
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
@@ -387,7 +387,7 @@ def audit_update(request: HttpRequest, org: str, audit_id: int, payload: AuditPa
 
 
 @router.delete("/orgs/{org}/audits/{audit_id}", response={204: None} | W)
-def audit_delete(request: HttpRequest, org: str, audit_id: int) -> Any:
+def audit_delete(request: HttpRequest, org: str, audit_id: PathId) -> Any:
     a = actor(request, org)
     services.audit_delete(actor=a, audit=selectors.audit_get(actor=a, audit_id=audit_id))
     return Status(204, None)
@@ -395,7 +395,7 @@ def audit_delete(request: HttpRequest, org: str, audit_id: int) -> Any:
 
 @router.get("/orgs/{org}/audits/{audit_id}/export", response={200: None, 404: Error, 422: Error})
 def audit_export(
-    request: HttpRequest, org: str, audit_id: int, format: Literal["pdf", "docx"] = "pdf"
+    request: HttpRequest, org: str, audit_id: PathId, format: Literal["pdf", "docx"] = "pdf"
 ) -> HttpResponse:
     """The audit report from the latest approved version, else the live audit as a draft."""
     a = actor(request, org)
@@ -414,7 +414,7 @@ def audit_export(
     response={200: list[ChecklistItemOut], 404: Error},
 )
 @paginate(Pagination)
-def checklist_list(request: HttpRequest, org: str, audit_id: int) -> Any:
+def checklist_list(request: HttpRequest, org: str, audit_id: PathId) -> Any:
     a = actor(request, org)
     return selectors.checklist(actor=a, audit=selectors.audit_get(actor=a, audit_id=audit_id))
 
@@ -423,7 +423,7 @@ def checklist_list(request: HttpRequest, org: str, audit_id: int) -> Any:
     "/orgs/{org}/audits/{audit_id}/checklist/{item_id}", response={200: ChecklistItemOut} | W
 )
 def checklist_update(
-    request: HttpRequest, org: str, audit_id: int, item_id: int, payload: ChecklistPatch
+    request: HttpRequest, org: str, audit_id: PathId, item_id: PathId, payload: ChecklistPatch
 ) -> Any:
     """``evidence``: ids of the organisation's evidence items (replaces the list)."""
     a = actor(request, org)
@@ -439,7 +439,7 @@ def checklist_update(
 @router.get("/orgs/{org}/audits/{audit_id}/findings", response={200: list[FindingOut], 404: Error})
 @paginate(Pagination)
 def finding_list(
-    request: HttpRequest, org: str, audit_id: int, type: FindingType | None = None
+    request: HttpRequest, org: str, audit_id: PathId, type: FindingType | None = None
 ) -> Any:
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
@@ -447,7 +447,7 @@ def finding_list(
 
 
 @router.post("/orgs/{org}/audits/{audit_id}/findings", response={201: FindingOut} | W)
-def finding_create(request: HttpRequest, org: str, audit_id: int, payload: FindingIn) -> Any:
+def finding_create(request: HttpRequest, org: str, audit_id: PathId, payload: FindingIn) -> Any:
     """Editors on any audit; auditors on the audits they are assigned to."""
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
@@ -459,7 +459,7 @@ def finding_create(request: HttpRequest, org: str, audit_id: int, payload: Findi
     "/orgs/{org}/audits/{audit_id}/findings/{finding_id}",
     response={200: FindingOut, 404: Error},
 )
-def finding_get(request: HttpRequest, org: str, audit_id: int, finding_id: int) -> Any:
+def finding_get(request: HttpRequest, org: str, audit_id: PathId, finding_id: PathId) -> Any:
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
     return selectors.finding_get(actor=a, audit=audit, finding_id=finding_id)
@@ -467,7 +467,7 @@ def finding_get(request: HttpRequest, org: str, audit_id: int, finding_id: int) 
 
 @router.patch("/orgs/{org}/audits/{audit_id}/findings/{finding_id}", response={200: FindingOut} | W)
 def finding_update(
-    request: HttpRequest, org: str, audit_id: int, finding_id: int, payload: FindingPatch
+    request: HttpRequest, org: str, audit_id: PathId, finding_id: PathId, payload: FindingPatch
 ) -> Any:
     """Auditors change only the findings they wrote."""
     a = actor(request, org)
@@ -478,7 +478,7 @@ def finding_update(
 
 
 @router.delete("/orgs/{org}/audits/{audit_id}/findings/{finding_id}", response={204: None} | W)
-def finding_delete(request: HttpRequest, org: str, audit_id: int, finding_id: int) -> Any:
+def finding_delete(request: HttpRequest, org: str, audit_id: PathId, finding_id: PathId) -> Any:
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
     finding = selectors.finding_get(actor=a, audit=audit, finding_id=finding_id)
@@ -503,7 +503,7 @@ class RaisedOut(Schema):
     response={201: RaisedOut} | W,
 )
 def finding_raise_nonconformity(
-    request: HttpRequest, org: str, audit_id: int, finding_id: int, payload: RaiseIn
+    request: HttpRequest, org: str, audit_id: PathId, finding_id: PathId, payload: RaiseIn
 ) -> Any:
     """Raise the nonconformity register entry for a major or minor finding (editors, once)."""
     a = actor(request, org)
@@ -519,13 +519,13 @@ def finding_raise_nonconformity(
 
 @router.get("/orgs/{org}/audits/{audit_id}/reports", response={200: list[ReportOut], 404: Error})
 @paginate(Pagination)
-def report_list(request: HttpRequest, org: str, audit_id: int) -> Any:
+def report_list(request: HttpRequest, org: str, audit_id: PathId) -> Any:
     a = actor(request, org)
     return selectors.report_list(actor=a, audit=selectors.audit_get(actor=a, audit_id=audit_id))
 
 
 @router.post("/orgs/{org}/audits/{audit_id}/reports", response={201: ReportDetailOut} | W)
-def report_submit(request: HttpRequest, org: str, audit_id: int, payload: AuditCommentIn) -> Any:
+def report_submit(request: HttpRequest, org: str, audit_id: PathId, payload: AuditCommentIn) -> Any:
     """Freeze the audit into a new report version awaiting approval."""
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
@@ -537,7 +537,7 @@ def report_submit(request: HttpRequest, org: str, audit_id: int, payload: AuditC
     "/orgs/{org}/audits/{audit_id}/reports/{report_id}",
     response={200: ReportDetailOut, 404: Error},
 )
-def report_get(request: HttpRequest, org: str, audit_id: int, report_id: int) -> Any:
+def report_get(request: HttpRequest, org: str, audit_id: PathId, report_id: PathId) -> Any:
     a = actor(request, org)
     audit = selectors.audit_get(actor=a, audit_id=audit_id)
     return selectors.report_get(actor=a, audit=audit, report_id=report_id)
@@ -548,7 +548,7 @@ def report_get(request: HttpRequest, org: str, audit_id: int, report_id: int) ->
     response={200: ReportDetailOut} | W,
 )
 def report_approve(
-    request: HttpRequest, org: str, audit_id: int, report_id: int, payload: AuditCommentIn
+    request: HttpRequest, org: str, audit_id: PathId, report_id: PathId, payload: AuditCommentIn
 ) -> Any:
     """Approvers only; the submitter may not approve while separation of duties is on."""
     a = actor(request, org)
@@ -563,7 +563,7 @@ def report_approve(
     response={200: ReportDetailOut} | W,
 )
 def report_reject(
-    request: HttpRequest, org: str, audit_id: int, report_id: int, payload: AuditCommentIn
+    request: HttpRequest, org: str, audit_id: PathId, report_id: PathId, payload: AuditCommentIn
 ) -> Any:
     """The comment (required) says what to change."""
     a = actor(request, org)

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from openisms.catalog import selectors
 from openisms.catalog.selectors import FACET_KEYS, RequirementFilter
 from openisms.core.api import Error, Pagination
+from openisms.core.limits import MAX_OFFSET
 from openisms.orgs.access import token_org_id
 from openisms.orgs.selectors import member_org_ids
 
@@ -231,7 +232,7 @@ def mapping_set_get(
     request: HttpRequest,
     slug: str,
     limit: int = Query(PAGE, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     """A set and one page of its pairs, in the set's own order: ``limit`` (1-500, default 50)
     and ``offset`` page through ``pairs`` as they do through every list."""

@@ -19,7 +19,7 @@ from openisms.context.models import (
     PartyKind,
     RequirementKind,
 )
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
@@ -265,14 +265,14 @@ def issue_create(request: HttpRequest, org: str, payload: IssueIn) -> Any:
 
 
 @router.get(P + "/issues/{issue_id}", response={200: IssueOut, 404: Error})
-def issue_get(request: HttpRequest, org: str, issue_id: int) -> Any:
+def issue_get(request: HttpRequest, org: str, issue_id: PathId) -> Any:
     return selectors.issue_get(actor=actor(request, org), issue_id=issue_id)
 
 
 @router.patch(
     P + "/issues/{issue_id}", response={200: IssueOut, 403: Error, 404: Error, 422: Error}
 )
-def issue_update(request: HttpRequest, org: str, issue_id: int, payload: IssuePatch) -> Any:
+def issue_update(request: HttpRequest, org: str, issue_id: PathId, payload: IssuePatch) -> Any:
     """The issue's owner (contributor role) may change ``description`` and ``effect``."""
     a = actor(request, org)
     issue = selectors.issue_get(actor=a, issue_id=issue_id)
@@ -295,14 +295,14 @@ def party_create(request: HttpRequest, org: str, payload: PartyIn) -> Any:
 
 
 @router.get(P + "/parties/{party_id}", response={200: PartyOut, 404: Error})
-def party_get(request: HttpRequest, org: str, party_id: int) -> Any:
+def party_get(request: HttpRequest, org: str, party_id: PathId) -> Any:
     return selectors.party_get(actor=actor(request, org), party_id=party_id)
 
 
 @router.patch(
     P + "/parties/{party_id}", response={200: PartyOut, 403: Error, 404: Error, 422: Error}
 )
-def party_update(request: HttpRequest, org: str, party_id: int, payload: PartyPatch) -> Any:
+def party_update(request: HttpRequest, org: str, party_id: PathId, payload: PartyPatch) -> Any:
     a = actor(request, org)
     party = selectors.party_get(actor=a, party_id=party_id)
     services.party_update(actor=a, party=party, **payload.changes())
@@ -327,7 +327,7 @@ def requirement_create(request: HttpRequest, org: str, payload: RequirementIn) -
 
 
 @router.get(P + "/requirements/{requirement_id}", response={200: PartyRequirementOut, 404: Error})
-def requirement_get(request: HttpRequest, org: str, requirement_id: int) -> Any:
+def requirement_get(request: HttpRequest, org: str, requirement_id: PathId) -> Any:
     return selectors.requirement_get(actor=actor(request, org), requirement_id=requirement_id)
 
 
@@ -336,7 +336,7 @@ def requirement_get(request: HttpRequest, org: str, requirement_id: int) -> Any:
     response={200: PartyRequirementOut, 403: Error, 404: Error, 422: Error},
 )
 def requirement_update(
-    request: HttpRequest, org: str, requirement_id: int, payload: RequirementPatch
+    request: HttpRequest, org: str, requirement_id: PathId, payload: RequirementPatch
 ) -> Any:
     a = actor(request, org)
     req = selectors.requirement_get(actor=a, requirement_id=requirement_id)
@@ -359,7 +359,7 @@ def version_submit(request: HttpRequest, org: str, payload: SubmitIn) -> Any:
 
 
 @router.get(P + "/versions/{version_id}", response={200: VersionOut, 404: Error})
-def version_get(request: HttpRequest, org: str, version_id: int) -> Any:
+def version_get(request: HttpRequest, org: str, version_id: PathId) -> Any:
     return selectors.version_get(actor=actor(request, org), version_id=version_id)
 
 
@@ -367,7 +367,7 @@ def version_get(request: HttpRequest, org: str, version_id: int) -> Any:
     P + "/versions/{version_id}/approve",
     response={200: VersionOut, 403: Error, 404: Error, 422: Error},
 )
-def version_approve(request: HttpRequest, org: str, version_id: int, payload: SubmitIn) -> Any:
+def version_approve(request: HttpRequest, org: str, version_id: PathId, payload: SubmitIn) -> Any:
     """Owners and admins; with separate approval on, not the member who submitted it."""
     a = actor(request, org)
     version = selectors.version_get(actor=a, version_id=version_id)
@@ -379,7 +379,7 @@ def version_approve(request: HttpRequest, org: str, version_id: int, payload: Su
     P + "/versions/{version_id}/reject",
     response={200: VersionOut, 403: Error, 404: Error, 422: Error},
 )
-def version_reject(request: HttpRequest, org: str, version_id: int, payload: SubmitIn) -> Any:
+def version_reject(request: HttpRequest, org: str, version_id: PathId, payload: SubmitIn) -> Any:
     a = actor(request, org)
     version = selectors.version_get(actor=a, version_id=version_id)
     services.context_reject(actor=a, version=version, comment=payload.comment)
@@ -387,7 +387,9 @@ def version_reject(request: HttpRequest, org: str, version_id: int, payload: Sub
 
 
 @router.get(P + "/versions/{version_id}/diff", response={200: DiffOut, 404: Error, 422: Error})
-def version_diff(request: HttpRequest, org: str, version_id: int, query: Query[DiffQuery]) -> Any:
+def version_diff(
+    request: HttpRequest, org: str, version_id: PathId, query: Query[DiffQuery]
+) -> Any:
     """What changed from this version to ``against``: 'live' (the working context) or the
     number of another version."""
     a = actor(request, org)

@@ -10,7 +10,7 @@ from openisms.controls import selectors, services
 from openisms.controls.fields import ControlBulkChanges, ControlChanges
 from openisms.controls.models import ControlStatus
 from openisms.controls.services import MAX_REQUIREMENTS
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
@@ -138,7 +138,7 @@ def control_bulk(request: HttpRequest, org: str, payload: ControlBulkIn) -> Any:
 
 
 @router.get("/orgs/{org}/controls/{control_id}", response={200: ControlOut, 404: Error})
-def control_get(request: HttpRequest, org: str, control_id: int) -> Any:
+def control_get(request: HttpRequest, org: str, control_id: PathId) -> Any:
     return selectors.control_get(actor=actor(request, org), control_id=control_id)
 
 
@@ -146,7 +146,9 @@ def control_get(request: HttpRequest, org: str, control_id: int) -> Any:
     "/orgs/{org}/controls/{control_id}",
     response={200: ControlOut, 403: Error, 404: Error, 422: Error},
 )
-def control_update(request: HttpRequest, org: str, control_id: int, payload: ControlPatch) -> Any:
+def control_update(
+    request: HttpRequest, org: str, control_id: PathId, payload: ControlPatch
+) -> Any:
     """``requirements``, when sent, replaces the control's requirements. The control's owner
     with the contributor role may change only ``status`` and ``implementation``."""
     a = actor(request, org)
@@ -158,7 +160,7 @@ def control_update(request: HttpRequest, org: str, control_id: int, payload: Con
 
 
 @router.delete("/orgs/{org}/controls/{control_id}", response={204: None, 403: Error, 404: Error})
-def control_delete(request: HttpRequest, org: str, control_id: int) -> Any:
+def control_delete(request: HttpRequest, org: str, control_id: PathId) -> Any:
     """Its evidence links go with it; its tasks stay, on no control."""
     a = actor(request, org)
     services.control_delete(actor=a, control=selectors.control_get(actor=a, control_id=control_id))

@@ -1,17 +1,35 @@
-"""Shared pieces of the REST API: error shapes, pagination and error handlers.
+"""Shared pieces of the REST API: error shapes, input limits, pagination and error handlers.
 
 Authentication lives in ``openisms.accounts.auth`` and the caller's organisation role in
 ``openisms.orgs.access``: this module sits below both."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Path, Schema
 from ninja.pagination import LimitOffsetPagination
+
+from openisms.core.limits import MAX_DB_INT, MAX_ITEMS, MAX_OFFSET, MAX_SHORT, MAX_TEXT
+
+# The limits every input schema declares, so the OpenAPI document states them and a value
+# beyond them answers 422 naming the field before any query runs.
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+"""A database id in a body or a list of ids (``depends_on``, ``assets``)."""
+PathId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+"""A database id in a URL path (``/assets/{asset_id}``)."""
+Ids = Annotated[list[DbId], Field(max_length=MAX_ITEMS)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+"""Free text such as a description or notes."""
+Short = Annotated[str, Field(max_length=MAX_SHORT)]
+"""One short value in a list: a tag, a reference, an e-mail address."""
+Shorts = Annotated[list[Short], Field(max_length=MAX_ITEMS)]
+Email = Annotated[str, Field(max_length=254)]
+"""A member named by e-mail address (an owner, a custodian)."""
+# A string field as long as its model column: ``name: str = Field(max_length=200)``.
 
 
 class Error(Schema):
@@ -21,13 +39,12 @@ class Error(Schema):
 class Pagination(LimitOffsetPagination):
     """Every list is paginated: ``?limit=`` (1-500, default 50) and ``?offset=``.
 
-    The limits come from NINJA_PAGINATION_PER_PAGE and NINJA_PAGINATION_MAX_LIMIT in settings.
-    The offset stops at the largest 64-bit integer, which is what the databases can take (a
-    larger one is a 422 rather than a database error).
+    The limits come from NINJA_PAGINATION_PER_PAGE and NINJA_PAGINATION_MAX_LIMIT in settings;
+    the offset is bounded so that no database is asked for a row beyond a 64-bit integer.
     """
 
     class Input(LimitOffsetPagination.Input):
-        offset: int = Field(0, ge=0, le=2**63 - 1)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # What any operation may answer besides its own responses, all with the Error body: status,
@@ -89,19 +106,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(request, {"detail": _validation_detail(exc)}, status=422)
 
+    # Last resorts: services validate first (field errors, 422), so these answer only a race
+    # (two requests creating the same name at once) or a value no schema bounded yet.
     @api.exception_handler(IntegrityError)
     def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-        """A database constraint refused the write (most often a duplicate that a service
-        did not check first). Nothing was written: the service's transaction rolled back."""
-        return api.create_response(
-            request, {"detail": "This conflicts with data already stored."}, status=409
-        )
+        detail = "The change conflicts with existing data (a duplicate or a missing reference)."
+        return api.create_response(request, {"detail": detail}, status=409)
+
+    @api.exception_handler(DataError)
+    def out_of_range(request: HttpRequest, exc: DataError) -> HttpResponse:
+        detail = [{"loc": ["body"], "msg": "A value is too long or out of range."}]
+        return api.create_response(request, {"detail": detail}, status=422)
 
     @api.exception_handler(OverflowError)
-    @api.exception_handler(DataError)
-    def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
-        """A value the database cannot store or compare, such as an integer beyond 64 bits
-        (OverflowError on SQLite, DataError on PostgreSQL) or text longer than its column."""
-        return api.create_response(
-            request, {"detail": [{"loc": [], "msg": "A value is out of range."}]}, status=422
-        )
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        detail = [{"loc": [], "msg": f"A number is out of range (at most {MAX_DB_INT})."}]
+        return api.create_response(request, {"detail": detail}, status=422)

@@ -6,7 +6,31 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from openisms.core.limits import MAX_TEXT
+
+
+def check_text_lengths(instance: models.Model, exclude: Any = None) -> dict[str, list[str]]:
+    """Errors for the free-text fields of ``instance`` longer than ``MAX_TEXT``.
+
+    A ``TextField`` has no length of its own; this gives every one the same limit, so that
+    a description pasted into a form, sent to the API or read from a file is refused with
+    the field named, and every export stays re-importable.
+    """
+    errors: dict[str, list[str]] = {}
+    limits: dict[str, int] = getattr(instance, "text_limits", {})
+    for f in instance._meta.concrete_fields:
+        if not isinstance(f, models.TextField) or f.max_length or f.name in (exclude or ()):
+            continue
+        limit = limits.get(f.name, MAX_TEXT)
+        value = getattr(instance, f.attname)
+        if isinstance(value, str) and len(value) > limit:
+            errors[f.name] = [
+                f"Ensure this value has at most {limit:,} characters (it has {len(value):,})."
+            ]
+    return errors
 
 
 class TimestampedModel(models.Model):
@@ -28,9 +52,20 @@ class OrgScopedModel(TimestampedModel):
 
     # Fields left out of audit snapshots (secrets, derived or noisy values).
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
+    # Text columns allowed more than MAX_TEXT characters (a policy's Markdown draft).
+    text_limits: dict[str, int] = {}
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        errors = check_text_lengths(self, exclude)
+        try:
+            super().clean_fields(exclude=[*(exclude or ()), *errors])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
 
 
 class ApprovalState(models.TextChoices):

@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MAX_ROWS = 100_000
+# Python's csv module refuses a cell over 128 KiB by default. Our own exports hold text of
+# at most MAX_TEXT characters, but a cell of a file from elsewhere may be longer: allow far
+# more than any valid value (the importer then reports the field as too long), and refuse
+# the rest as a row-numbered problem rather than a crash.
+MAX_CSV_CELL = 1_048_576
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_CELL))
 
 
 class TableError(Exception):
@@ -59,7 +65,7 @@ def read_table(
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise TableError("The CSV file is not UTF-8 text.") from exc
-        rows = [[_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        rows = _csv_rows(text)
     if not rows:
         raise TableError("The file is empty.")
     if len(rows) > MAX_ROWS + 1:
@@ -73,6 +79,14 @@ def read_table(
     return header, out
 
 
+def _csv_rows(text: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return [[_text(v) for v in row] for row in reader]
+    except csv.Error as exc:
+        raise TableError(f"Line {reader.line_num} of the CSV file cannot be read ({exc}).") from exc
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
@@ -83,9 +97,19 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     sheet = workbook.worksheets[0]
     rows = []
     for row in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else _text(v) for v in row])
+        rows.append(["" if v is None else _text(_unescape(v)) for v in row])
     workbook.close()
     return rows
+
+
+def _unescape(value: Any) -> Any:
+    """XLSX stores a control character such as the CR of a CR LF as ``_x000D_``; Excel reads
+    it back as the character, but openpyxl's read-only mode leaves the escape in the text."""
+    if isinstance(value, str) and "_x" in value:
+        from openpyxl.utils.escape import unescape
+
+        return unescape(value)
+    return value
 
 
 def _text(value: Any) -> str:

@@ -6,7 +6,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.documents import exports, library, selectors, services
 from openisms.documents.downloads import file_response
@@ -254,7 +254,7 @@ def register_export(
 
 
 @router.get(P + "/{document_id}", response={200: DocumentDetailOut, 404: Error})
-def document_get(request: HttpRequest, org: str, document_id: int) -> Any:
+def document_get(request: HttpRequest, org: str, document_id: PathId) -> Any:
     return selectors.document_get(actor=actor(request, org), document_id=document_id)
 
 
@@ -262,7 +262,7 @@ def document_get(request: HttpRequest, org: str, document_id: int) -> Any:
     P + "/{document_id}", response={200: DocumentDetailOut, 403: Error, 404: Error, 422: Error}
 )
 def document_update(
-    request: HttpRequest, org: str, document_id: int, payload: DocumentPatch
+    request: HttpRequest, org: str, document_id: PathId, payload: DocumentPatch
 ) -> Any:
     """The owner (contributor role) may change only ``draft_text``."""
     a = actor(request, org)
@@ -275,7 +275,7 @@ def document_update(
 def document_export(
     request: HttpRequest,
     org: str,
-    document_id: int,
+    document_id: PathId,
     format: Literal["pdf", "docx"] = "pdf",
     version: int | None = None,
 ) -> HttpResponse:
@@ -295,7 +295,7 @@ def document_export(
 
 
 @router.get(P + "/{document_id}/readers", response={200: DocumentReadersOut, 404: Error})
-def readers(request: HttpRequest, org: str, document_id: int) -> Any:
+def readers(request: HttpRequest, org: str, document_id: PathId) -> Any:
     """Who the document is published to, which versions each acknowledged, and who has not
     read the current version."""
     a = actor(request, org)
@@ -321,7 +321,7 @@ def readers(request: HttpRequest, org: str, document_id: int) -> Any:
     P + "/{document_id}/submit",
     response={201: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
-def submit(request: HttpRequest, org: str, document_id: int, payload: VersionDecisionIn) -> Any:
+def submit(request: HttpRequest, org: str, document_id: PathId, payload: VersionDecisionIn) -> Any:
     """Freeze the draft into the next version, awaiting approval (editors and the owner)."""
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
@@ -330,7 +330,7 @@ def submit(request: HttpRequest, org: str, document_id: int, payload: VersionDec
 
 @router.get(P + "/{document_id}/versions", response={200: list[DocumentVersionOut], 404: Error})
 @paginate(Pagination)
-def version_list(request: HttpRequest, org: str, document_id: int) -> Any:
+def version_list(request: HttpRequest, org: str, document_id: PathId) -> Any:
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
     return selectors.version_list(actor=a, document=doc)
@@ -339,7 +339,7 @@ def version_list(request: HttpRequest, org: str, document_id: int) -> Any:
 @router.get(
     P + "/{document_id}/versions/{number}", response={200: DocumentVersionDetailOut, 404: Error}
 )
-def version_get(request: HttpRequest, org: str, document_id: int, number: int) -> Any:
+def version_get(request: HttpRequest, org: str, document_id: PathId, number: PathId) -> Any:
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
     return selectors.version_get(actor=a, document=doc, number=number)
@@ -356,7 +356,7 @@ def _version(request: HttpRequest, org: str, document_id: int, number: int) -> A
     response={200: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
 def approve(
-    request: HttpRequest, org: str, document_id: int, number: int, payload: VersionDecisionIn
+    request: HttpRequest, org: str, document_id: PathId, number: PathId, payload: VersionDecisionIn
 ) -> Any:
     """Publish the version. With separate approval on, its submitter may not approve it."""
     a, version = _version(request, org, document_id, number)
@@ -368,7 +368,7 @@ def approve(
     response={200: DocumentVersionOut, 403: Error, 404: Error, 422: Error},
 )
 def reject(
-    request: HttpRequest, org: str, document_id: int, number: int, payload: VersionDecisionIn
+    request: HttpRequest, org: str, document_id: PathId, number: PathId, payload: VersionDecisionIn
 ) -> Any:
     """Send the version back; ``comment`` says what to change."""
     a, version = _version(request, org, document_id, number)
@@ -379,7 +379,7 @@ def reject(
     P + "/{document_id}/versions/{number}/acknowledge",
     response={201: AcknowledgementOut, 403: Error, 404: Error, 422: Error},
 )
-def acknowledge(request: HttpRequest, org: str, document_id: int, number: int) -> Any:
+def acknowledge(request: HttpRequest, org: str, document_id: PathId, number: PathId) -> Any:
     """The caller has read this approved version (any role it is published to)."""
     a, version = _version(request, org, document_id, number)
     ack = services.version_acknowledge(actor=a, version=version)
@@ -397,7 +397,7 @@ def acknowledge(request: HttpRequest, org: str, document_id: int, number: int) -
 @router.post(
     P + "/{document_id}/file", response={200: DocumentDetailOut, 403: Error, 404: Error, 422: Error}
 )
-def upload(request: HttpRequest, org: str, document_id: int, file: File[UploadedFile]) -> Any:
+def upload(request: HttpRequest, org: str, document_id: PathId, file: File[UploadedFile]) -> Any:
     """Multipart upload of the draft's file (pdf, docx, odt, md, txt; the bytes must match the
     extension), replacing any earlier one; versions keep the file they were submitted with."""
     a = actor(request, org)
@@ -408,7 +408,7 @@ def upload(request: HttpRequest, org: str, document_id: int, file: File[Uploaded
 
 @router.get(P + "/{document_id}/file", response={200: None, 404: Error})
 def download(
-    request: HttpRequest, org: str, document_id: int, version: int | None = None
+    request: HttpRequest, org: str, document_id: PathId, version: int | None = None
 ) -> FileResponse:
     """The draft's file, or the one frozen with version ``version``; 404 when there is none."""
     a = actor(request, org)

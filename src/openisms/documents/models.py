@@ -58,6 +58,8 @@ class Document(OrgScopedModel):
     )
     template_key = models.CharField(max_length=60, blank=True)
     draft_text = models.TextField(blank=True, help_text="The working draft, in Markdown.")
+    # A policy or manual may be long; services.MAX_TEXT states the same limit for its checks.
+    text_limits = {"draft_text": 200_000}
     # Or an uploaded file (PDF, Word, ...). Stored files are never overwritten or deleted:
     # each upload gets a new name, so every version's file stays readable.
     draft_file = models.FileField(max_length=255, blank=True)

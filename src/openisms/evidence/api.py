@@ -6,7 +6,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
@@ -220,7 +220,7 @@ def evidence_create_file(
 
 
 @router.get("/orgs/{org}/evidence/{item_id}", response={200: EvidenceDetailOut, 404: Error})
-def evidence_get(request: HttpRequest, org: str, item_id: int) -> Any:
+def evidence_get(request: HttpRequest, org: str, item_id: PathId) -> Any:
     return selectors.evidence_get(actor=actor(request, org), item_id=item_id)
 
 
@@ -228,7 +228,7 @@ def evidence_get(request: HttpRequest, org: str, item_id: int) -> Any:
     "/orgs/{org}/evidence/{item_id}",
     response={200: EvidenceDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def evidence_update(request: HttpRequest, org: str, item_id: int, payload: EvidencePatch) -> Any:
+def evidence_update(request: HttpRequest, org: str, item_id: PathId, payload: EvidencePatch) -> Any:
     """The item's owner (contributor) may change only its dates."""
     a = actor(request, org)
     item = selectors.evidence_get(actor=a, item_id=item_id)
@@ -243,7 +243,7 @@ def evidence_update(request: HttpRequest, org: str, item_id: int, payload: Evide
 def evidence_version_upload(
     request: HttpRequest,
     org: str,
-    item_id: int,
+    item_id: PathId,
     file: File[UploadedFile],
     note: Form[str] = "",
     collected_on: Form[date | None] = None,
@@ -270,7 +270,9 @@ def evidence_version_upload(
     "/orgs/{org}/evidence/{item_id}/versions/{number}/download",
     response={200: None, 404: Error},
 )
-def evidence_download(request: HttpRequest, org: str, item_id: int, number: int) -> FileResponse:
+def evidence_download(
+    request: HttpRequest, org: str, item_id: PathId, number: PathId
+) -> FileResponse:
     """The stored bytes as an attachment, with the content type recorded at upload."""
     version = selectors.version_get(actor=actor(request, org), item_id=item_id, number=number)
     return version_response(version)
@@ -280,7 +282,7 @@ def evidence_download(request: HttpRequest, org: str, item_id: int, number: int)
     "/orgs/{org}/evidence/{item_id}/links",
     response={200: EvidenceDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def evidence_link(request: HttpRequest, org: str, item_id: int, payload: EvidenceLinksIn) -> Any:
+def evidence_link(request: HttpRequest, org: str, item_id: PathId, payload: EvidenceLinksIn) -> Any:
     """Link to Annex A controls and clauses by ref (["A.5.15", "9.2"]), to controls of the
     register by ref (``controls``) and to risks by id; links that exist already are kept."""
     a = actor(request, org)
@@ -302,7 +304,7 @@ def evidence_link(request: HttpRequest, org: str, item_id: int, payload: Evidenc
 def evidence_unlink(
     request: HttpRequest,
     org: str,
-    item_id: int,
+    item_id: PathId,
     requirement: str = "",
     risk: str = "",
     control: str = "",

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.nonconformities import selectors, services
 from openisms.nonconformities.fields import NonconformityChanges
@@ -170,7 +170,7 @@ def nonconformity_create(request: HttpRequest, org: str, payload: NonconformityI
 
 
 @router.get(NC + "/{nc_id}", response={200: NonconformityDetailOut, 404: Error})
-def nonconformity_get(request: HttpRequest, org: str, nc_id: int) -> Any:
+def nonconformity_get(request: HttpRequest, org: str, nc_id: PathId) -> Any:
     return selectors.nonconformity_get(actor=actor(request, org), nc_id=nc_id)
 
 
@@ -178,7 +178,7 @@ def nonconformity_get(request: HttpRequest, org: str, nc_id: int) -> Any:
     NC + "/{nc_id}", response={200: NonconformityDetailOut, 403: Error, 404: Error, 422: Error}
 )
 def nonconformity_update(
-    request: HttpRequest, org: str, nc_id: int, payload: NonconformityPatch
+    request: HttpRequest, org: str, nc_id: PathId, payload: NonconformityPatch
 ) -> Any:
     """The owner (contributor role) may change the correction and the root cause only."""
     a = actor(request, org)
@@ -188,7 +188,7 @@ def nonconformity_update(
 
 
 @router.delete(NC + "/{nc_id}", response={204: None, 403: Error, 404: Error})
-def nonconformity_delete(request: HttpRequest, org: str, nc_id: int) -> Any:
+def nonconformity_delete(request: HttpRequest, org: str, nc_id: PathId) -> Any:
     a = actor(request, org)
     services.nonconformity_delete(actor=a, nc=selectors.nonconformity_get(actor=a, nc_id=nc_id))
     return Status(204, None)
@@ -198,7 +198,7 @@ def nonconformity_delete(request: HttpRequest, org: str, nc_id: int) -> Any:
     NC + "/{nc_id}/verify",
     response={200: NonconformityDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def nonconformity_verify(request: HttpRequest, org: str, nc_id: int) -> Any:
+def nonconformity_verify(request: HttpRequest, org: str, nc_id: PathId) -> Any:
     """Start verifying effectiveness: needs a root cause and every action done or cancelled."""
     a = actor(request, org)
     nc = selectors.nonconformity_get(actor=a, nc_id=nc_id)
@@ -210,7 +210,7 @@ def nonconformity_verify(request: HttpRequest, org: str, nc_id: int) -> Any:
     NC + "/{nc_id}/effectiveness",
     response={200: NonconformityDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def nonconformity_check(request: HttpRequest, org: str, nc_id: int, payload: CheckIn) -> Any:
+def nonconformity_check(request: HttpRequest, org: str, nc_id: PathId, payload: CheckIn) -> Any:
     """Record the effectiveness check; "not_effective" (with notes) reopens planning."""
     a = actor(request, org)
     nc = selectors.nonconformity_get(actor=a, nc_id=nc_id)
@@ -222,7 +222,7 @@ def nonconformity_check(request: HttpRequest, org: str, nc_id: int, payload: Che
     NC + "/{nc_id}/close",
     response={200: NonconformityDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def nonconformity_close(request: HttpRequest, org: str, nc_id: int, payload: CloseIn) -> Any:
+def nonconformity_close(request: HttpRequest, org: str, nc_id: PathId, payload: CloseIn) -> Any:
     """Close: needs a root cause, no open action and an effective check."""
     a = actor(request, org)
     nc = selectors.nonconformity_get(actor=a, nc_id=nc_id)
@@ -232,7 +232,7 @@ def nonconformity_close(request: HttpRequest, org: str, nc_id: int, payload: Clo
 
 @router.get(NC + "/{nc_id}/actions", response={200: list[CorrectiveActionOut], 404: Error})
 @paginate(Pagination)
-def action_list(request: HttpRequest, org: str, nc_id: int) -> Any:
+def action_list(request: HttpRequest, org: str, nc_id: PathId) -> Any:
     a = actor(request, org)
     return selectors.action_list(actor=a, nc=selectors.nonconformity_get(actor=a, nc_id=nc_id))
 
@@ -240,7 +240,7 @@ def action_list(request: HttpRequest, org: str, nc_id: int) -> Any:
 @router.post(
     NC + "/{nc_id}/actions", response={201: CorrectiveActionOut, 403: Error, 404: Error, 422: Error}
 )
-def action_create(request: HttpRequest, org: str, nc_id: int, payload: ActionIn) -> Any:
+def action_create(request: HttpRequest, org: str, nc_id: PathId, payload: ActionIn) -> Any:
     a = actor(request, org)
     nc = selectors.nonconformity_get(actor=a, nc_id=nc_id)
     action = services.action_create(actor=a, nc=nc, **payload.changes())
@@ -268,7 +268,7 @@ def action_all(
 @router.patch(
     CA + "/{action_id}", response={200: CorrectiveActionOut, 403: Error, 404: Error, 422: Error}
 )
-def action_update(request: HttpRequest, org: str, action_id: int, payload: ActionPatch) -> Any:
+def action_update(request: HttpRequest, org: str, action_id: PathId, payload: ActionPatch) -> Any:
     """The action's owner (contributor role) may change ``status`` and ``notes``."""
     a = actor(request, org)
     action = selectors.action_get(actor=a, action_id=action_id)
@@ -277,7 +277,7 @@ def action_update(request: HttpRequest, org: str, action_id: int, payload: Actio
 
 
 @router.delete(CA + "/{action_id}", response={204: None, 403: Error, 404: Error, 422: Error})
-def action_delete(request: HttpRequest, org: str, action_id: int) -> Any:
+def action_delete(request: HttpRequest, org: str, action_id: PathId) -> Any:
     a = actor(request, org)
     services.action_delete(actor=a, action=selectors.action_get(actor=a, action_id=action_id))
     return Status(204, None)

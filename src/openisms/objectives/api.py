@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.objectives import selectors, services
 from openisms.objectives.fields import ObjectiveChanges
@@ -152,7 +152,7 @@ def objective_create(request: HttpRequest, org: str, payload: ObjectiveIn) -> An
 
 
 @router.get(P + "/{objective_id}", response={200: ObjectiveOut, 404: Error})
-def objective_get(request: HttpRequest, org: str, objective_id: int) -> Any:
+def objective_get(request: HttpRequest, org: str, objective_id: PathId) -> Any:
     return selectors.objective_get(actor=actor(request, org), objective_id=objective_id)
 
 
@@ -160,7 +160,7 @@ def objective_get(request: HttpRequest, org: str, objective_id: int) -> Any:
     P + "/{objective_id}", response={200: ObjectiveOut, 403: Error, 404: Error, 422: Error}
 )
 def objective_update(
-    request: HttpRequest, org: str, objective_id: int, payload: ObjectivePatch
+    request: HttpRequest, org: str, objective_id: PathId, payload: ObjectivePatch
 ) -> Any:
     """The owner (contributor role) may change only ``status``."""
     a = actor(request, org)
@@ -170,7 +170,7 @@ def objective_update(
 
 
 @router.delete(P + "/{objective_id}", response={204: None, 403: Error, 404: Error})
-def objective_delete(request: HttpRequest, org: str, objective_id: int) -> Any:
+def objective_delete(request: HttpRequest, org: str, objective_id: PathId) -> Any:
     a = actor(request, org)
     objective = selectors.objective_get(actor=a, objective_id=objective_id)
     services.objective_delete(actor=a, objective=objective)
@@ -179,7 +179,7 @@ def objective_delete(request: HttpRequest, org: str, objective_id: int) -> Any:
 
 @router.get(P + "/{objective_id}/measurements", response={200: list[MeasurementOut], 404: Error})
 @paginate(Pagination)
-def measurement_list(request: HttpRequest, org: str, objective_id: int) -> Any:
+def measurement_list(request: HttpRequest, org: str, objective_id: PathId) -> Any:
     """Newest first."""
     a = actor(request, org)
     objective = selectors.objective_get(actor=a, objective_id=objective_id)
@@ -191,7 +191,7 @@ def measurement_list(request: HttpRequest, org: str, objective_id: int) -> Any:
     response={201: MeasurementOut, 403: Error, 404: Error, 422: Error},
 )
 def measurement_record(
-    request: HttpRequest, org: str, objective_id: int, payload: MeasurementIn
+    request: HttpRequest, org: str, objective_id: PathId, payload: MeasurementIn
 ) -> Any:
     """Editors and the objective's owner record measurements."""
     a = actor(request, org)
@@ -204,7 +204,7 @@ def measurement_record(
     response={204: None, 403: Error, 404: Error},
 )
 def measurement_delete(
-    request: HttpRequest, org: str, objective_id: int, measurement_id: int
+    request: HttpRequest, org: str, objective_id: PathId, measurement_id: PathId
 ) -> Any:
     a = actor(request, org)
     objective = selectors.objective_get(actor=a, objective_id=objective_id)

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from openisms.accounts.auth import SESSION_ONLY
 from openisms.core import audit
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.orgs import selectors, services
 from openisms.orgs.access import Perm, token_org_id
 from openisms.orgs.access import request_actor as actor
@@ -172,7 +172,7 @@ def member_list(request: HttpRequest, org: str) -> Any:
     response={200: MemberOut, 403: Error, 404: Error, 422: Error},
     auth=SESSION_ONLY,
 )
-def member_update(request: HttpRequest, org: str, member_id: int, payload: MemberPatch) -> Any:
+def member_update(request: HttpRequest, org: str, member_id: PathId, payload: MemberPatch) -> Any:
     a = actor(request, org)
     a.require(Perm.MANAGE_ORG)
     membership = selectors.member_get(actor=a, member_id=member_id)
@@ -184,7 +184,7 @@ def member_update(request: HttpRequest, org: str, member_id: int, payload: Membe
     response={204: None, 403: Error, 404: Error, 422: Error},
     auth=SESSION_ONLY,
 )
-def member_remove(request: HttpRequest, org: str, member_id: int) -> Status[None]:
+def member_remove(request: HttpRequest, org: str, member_id: PathId) -> Status[None]:
     a = actor(request, org)
     a.require(Perm.MANAGE_ORG)
     services.membership_remove(
@@ -220,7 +220,7 @@ def invitation_create(request: HttpRequest, org: str, payload: InvitationIn) -> 
     response={200: InvitationOut, 403: Error, 404: Error, 422: Error},
     auth=SESSION_ONLY,
 )
-def invitation_revoke(request: HttpRequest, org: str, invitation_id: int) -> Any:
+def invitation_revoke(request: HttpRequest, org: str, invitation_id: PathId) -> Any:
     a = actor(request, org)
     invitation = selectors.invitation_get(actor=a, invitation_id=invitation_id)
     return services.invitation_revoke(actor=a, invitation=invitation)

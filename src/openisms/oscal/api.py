@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from openisms.catalog.selectors import framework_get, mapping_set_get
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.orgs.access import Perm
 from openisms.orgs.access import request_actor as actor
 from openisms.oscal import exports, jobs, services
@@ -79,7 +79,7 @@ def import_list(request: HttpRequest, org: str) -> Any:
 
 
 @router.get("/orgs/{org}/oscal/imports/{job_id}", response={200: ImportJobOut, 404: Error})
-def import_get(request: HttpRequest, org: str, job_id: int) -> Any:
+def import_get(request: HttpRequest, org: str, job_id: PathId) -> Any:
     return jobs.import_job_get(actor=actor(request, org), job_id=job_id)
 
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.orgs.actions import ActionIn, ActionPatch
@@ -177,14 +177,14 @@ def review_create(request: HttpRequest, org: str, payload: ReviewIn) -> Any:
 
 
 @router.get(R + "/{review_id}", response={200: ReviewDetailOut, 404: Error})
-def review_get(request: HttpRequest, org: str, review_id: int) -> Any:
+def review_get(request: HttpRequest, org: str, review_id: PathId) -> Any:
     return selectors.review_get(actor=actor(request, org), review_id=review_id)
 
 
 @router.patch(
     R + "/{review_id}", response={200: ReviewDetailOut, 403: Error, 404: Error, 422: Error}
 )
-def review_update(request: HttpRequest, org: str, review_id: int, payload: ReviewPatch) -> Any:
+def review_update(request: HttpRequest, org: str, review_id: PathId, payload: ReviewPatch) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     services.review_update(actor=a, review=review, **payload.changes())
@@ -195,7 +195,7 @@ def review_update(request: HttpRequest, org: str, review_id: int, payload: Revie
     R + "/{review_id}/inputs",
     response={200: ReviewDetailOut, 403: Error, 404: Error, 422: Error},
 )
-def review_inputs(request: HttpRequest, org: str, review_id: int) -> Any:
+def review_inputs(request: HttpRequest, org: str, review_id: PathId) -> Any:
     """Compute every input for the period and freeze it; refused once minutes are submitted."""
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
@@ -207,7 +207,9 @@ def review_inputs(request: HttpRequest, org: str, review_id: int) -> Any:
     R + "/{review_id}/decisions",
     response={201: DecisionOut, 403: Error, 404: Error, 422: Error},
 )
-def decision_add(request: HttpRequest, org: str, review_id: int, payload: ReviewDecisionIn) -> Any:
+def decision_add(
+    request: HttpRequest, org: str, review_id: PathId, payload: ReviewDecisionIn
+) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     decision = services.decision_add(
@@ -219,7 +221,7 @@ def decision_add(request: HttpRequest, org: str, review_id: int, payload: Review
 @router.delete(
     "/orgs/{org}/review-decisions/{decision_id}", response={204: None, 403: Error, 404: Error}
 )
-def decision_delete(request: HttpRequest, org: str, decision_id: int) -> Any:
+def decision_delete(request: HttpRequest, org: str, decision_id: PathId) -> Any:
     a = actor(request, org)
     decision = selectors.decision_get(actor=a, decision_id=decision_id)
     services.decision_delete(actor=a, decision=decision)
@@ -230,7 +232,7 @@ def decision_delete(request: HttpRequest, org: str, decision_id: int) -> Any:
     R + "/{review_id}/actions",
     response={201: ReviewActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_create(request: HttpRequest, org: str, review_id: int, payload: ActionIn) -> Any:
+def action_create(request: HttpRequest, org: str, review_id: PathId, payload: ActionIn) -> Any:
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
     action = services.review_action_create(actor=a, review=review, **payload.changes())
@@ -250,7 +252,7 @@ def action_list(
     "/orgs/{org}/review-actions/{action_id}",
     response={200: ReviewActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_update(request: HttpRequest, org: str, action_id: int, payload: ActionPatch) -> Any:
+def action_update(request: HttpRequest, org: str, action_id: PathId, payload: ActionPatch) -> Any:
     """The action's owner (contributor role) may change ``status`` and ``notes``."""
     a = actor(request, org)
     action = selectors.action_get(actor=a, action_id=action_id)
@@ -261,7 +263,7 @@ def action_update(request: HttpRequest, org: str, action_id: int, payload: Actio
 @router.delete(
     "/orgs/{org}/review-actions/{action_id}", response={204: None, 403: Error, 404: Error}
 )
-def action_delete(request: HttpRequest, org: str, action_id: int) -> Any:
+def action_delete(request: HttpRequest, org: str, action_id: PathId) -> Any:
     a = actor(request, org)
     services.review_action_delete(
         actor=a, action=selectors.action_get(actor=a, action_id=action_id)
@@ -271,7 +273,7 @@ def action_delete(request: HttpRequest, org: str, action_id: int) -> Any:
 
 @router.get(R + "/{review_id}/minutes", response={200: list[MinutesOut], 404: Error})
 @paginate(Pagination)
-def minutes_list(request: HttpRequest, org: str, review_id: int) -> Any:
+def minutes_list(request: HttpRequest, org: str, review_id: PathId) -> Any:
     a = actor(request, org)
     return selectors.minutes_list(
         actor=a, review=selectors.review_get(actor=a, review_id=review_id)
@@ -282,7 +284,9 @@ def minutes_list(request: HttpRequest, org: str, review_id: int) -> Any:
     R + "/{review_id}/minutes",
     response={201: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
-def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: ReviewCommentIn) -> Any:
+def minutes_submit(
+    request: HttpRequest, org: str, review_id: PathId, payload: ReviewCommentIn
+) -> Any:
     """Freeze the held review (attendees, inputs, decisions, actions) into minutes."""
     a = actor(request, org)
     review = selectors.review_get(actor=a, review_id=review_id)
@@ -295,7 +299,7 @@ def minutes_submit(request: HttpRequest, org: str, review_id: int, payload: Revi
     response={200: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
 def minutes_approve(
-    request: HttpRequest, org: str, minutes_id: int, payload: ReviewCommentIn
+    request: HttpRequest, org: str, minutes_id: PathId, payload: ReviewCommentIn
 ) -> Any:
     """With separate approval on (the default), the submitter may not approve."""
     a = actor(request, org)
@@ -309,7 +313,7 @@ def minutes_approve(
     response={200: MinutesOut, 403: Error, 404: Error, 422: Error},
 )
 def minutes_reject(
-    request: HttpRequest, org: str, minutes_id: int, payload: ReviewCommentIn
+    request: HttpRequest, org: str, minutes_id: PathId, payload: ReviewCommentIn
 ) -> Any:
     """The comment says what to change."""
     a = actor(request, org)

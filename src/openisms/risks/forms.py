@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from openisms.core.limits import MAX_TEXT
 from openisms.orgs.models import Role
 from openisms.risks.models import RiskMethod, Treatment, TreatmentAction
 
@@ -34,6 +35,7 @@ def _people(emails: list[str]) -> list[tuple[str, str]]:
 class RiskForm(forms.Form):
     title = forms.CharField(max_length=250)
     description = forms.CharField(
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="The scenario: what could happen, to what, and why.",
@@ -46,13 +48,17 @@ class RiskForm(forms.Form):
     owner = forms.ChoiceField(required=False, label="Risk owner")
     inherent_likelihood = forms.TypedChoiceField(coerce=int, label="Likelihood")
     inherent_impact = forms.TypedChoiceField(coerce=int, label="Impact")
-    existing_controls = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    existing_controls = forms.CharField(
+        max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     treatment = forms.ChoiceField(choices=Treatment.choices, initial=Treatment.MODIFY)
     planned_controls = forms.CharField(
+        max_length=MAX_TEXT,
         required=False,
         help_text="Annex A controls of ISO/IEC 27001:2022, e.g. A.8.13, A.5.30.",
     )
     controls = forms.CharField(
+        max_length=MAX_TEXT,
         required=False,
         label="Controls of the register",
         help_text="Your own controls by reference, e.g. BK-01, HIP-02.",
@@ -208,6 +214,7 @@ class RiskForm(forms.Form):
 
 class AcceptForm(forms.Form):
     rationale = forms.CharField(
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why the organisation accepts this residual risk.",
     )
@@ -218,6 +225,7 @@ class AcceptForm(forms.Form):
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(
+        max_length=MAX_TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when rejecting: say what needs to change.",
@@ -260,21 +268,26 @@ def _parse_lines(text: str, parts: int, field: str) -> list[list[str]]:
 class MethodForm(forms.Form):
     name = forms.CharField(max_length=120)
     likelihood_levels = forms.CharField(
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="3 to 5 lines, lowest first: 'Label | description'.",
     )
     impact_levels = forms.CharField(
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="3 to 5 lines, lowest first: 'Label | description'.",
     )
     scoring = forms.ChoiceField(choices=RiskMethod.Scoring.choices)
     bands = forms.CharField(
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One line per level, lowest first: 'Name | min | max | #rrggbb'. "
         "Together they must cover every score.",
     )
     acceptance_threshold = forms.IntegerField(
-        min_value=1, help_text="Residual scores above this need a recorded acceptance."
+        min_value=1,
+        max_value=32_767,
+        help_text="Residual scores above this need a recorded acceptance.",
     )
     acceptors = forms.MultipleChoiceField(
         choices=Role.choices,
@@ -282,7 +295,10 @@ class MethodForm(forms.Form):
         help_text="Roles whose members may accept risks above the threshold.",
     )
     notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Why it changed."
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Why it changed.",
     )
 
     def _scale(self, field: str) -> list[dict[str, Any]]:
@@ -359,15 +375,21 @@ class LibraryItemForm(forms.Form):
     key = forms.SlugField(
         max_length=80, required=False, help_text="Short identifier; made from the name if empty."
     )
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     asset_types = forms.CharField(
-        required=False, help_text="Asset types it applies to, separated by commas."
+        max_length=MAX_TEXT,
+        required=False,
+        help_text="Asset types it applies to, separated by commas.",
     )
     affects = forms.CharField(
-        required=False, help_text="Confidentiality, integrity, availability (comma separated)."
+        max_length=MAX_TEXT,
+        required=False,
+        help_text="Confidentiality, integrity, availability (comma separated).",
     )
     suggested_controls = forms.CharField(
-        required=False, help_text="Annex A controls, e.g. A.8.13, A.5.30."
+        max_length=MAX_TEXT, required=False, help_text="Annex A controls, e.g. A.8.13, A.5.30."
     )
 
     def __init__(self, *args: Any, threat: bool, **kwargs: Any) -> None:
@@ -401,4 +423,6 @@ class LibraryItemForm(forms.Form):
 class AssessmentForm(forms.Form):
     name = forms.CharField(max_length=200, help_text="For example 'Annual assessment 2026'.")
     performed_on = forms.DateField(widget=DATE)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -5,7 +5,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.soa import exports, selectors, services, tracking
@@ -200,14 +200,14 @@ def audit_pack(request: HttpRequest, org: str) -> FileResponse:
 
 
 @router.get("/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 404: Error})
-def soa_get(request: HttpRequest, org: str, entry_id: int) -> Any:
+def soa_get(request: HttpRequest, org: str, entry_id: PathId) -> Any:
     return selectors.soa_get(actor=actor(request, org), entry_id=entry_id)
 
 
 @router.patch(
     "/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 403: Error, 404: Error, 422: Error}
 )
-def soa_update(request: HttpRequest, org: str, entry_id: int, payload: SoaPatch) -> Any:
+def soa_update(request: HttpRequest, org: str, entry_id: PathId, payload: SoaPatch) -> Any:
     """Excluding a control that risks plan needs ``confirm_exclusion: true``.
     ``cited_requirements`` (ids of the organisation's interested-party requirements, see
     ``/context/requirements``) replaces what the row cites as reasons; editors only."""
@@ -257,7 +257,7 @@ def version_diff(request: HttpRequest, org: str, first: int, second: int | None 
 @router.get(
     "/orgs/{org}/soa-versions/{version_id}", response={200: SoaVersionDetailOut, 404: Error}
 )
-def version_get(request: HttpRequest, org: str, version_id: int) -> Any:
+def version_get(request: HttpRequest, org: str, version_id: PathId) -> Any:
     return selectors.version_get(actor=actor(request, org), version_id=version_id)
 
 
@@ -265,7 +265,9 @@ def version_get(request: HttpRequest, org: str, version_id: int) -> Any:
     "/orgs/{org}/soa-versions/{version_id}/approve",
     response={200: SoaVersionOut, 403: Error, 404: Error, 422: Error},
 )
-def version_approve(request: HttpRequest, org: str, version_id: int, payload: SoaDecisionIn) -> Any:
+def version_approve(
+    request: HttpRequest, org: str, version_id: PathId, payload: SoaDecisionIn
+) -> Any:
     """Owners and admins only; an approved version never changes again."""
     a = actor(request, org)
     version = selectors.version_get(actor=a, version_id=version_id)
@@ -276,7 +278,9 @@ def version_approve(request: HttpRequest, org: str, version_id: int, payload: So
     "/orgs/{org}/soa-versions/{version_id}/reject",
     response={200: SoaVersionOut, 403: Error, 404: Error, 422: Error},
 )
-def version_reject(request: HttpRequest, org: str, version_id: int, payload: SoaDecisionIn) -> Any:
+def version_reject(
+    request: HttpRequest, org: str, version_id: PathId, payload: SoaDecisionIn
+) -> Any:
     """Owners and admins only; the comment (required) says what to change."""
     a = actor(request, org)
     version = selectors.version_get(actor=a, version_id=version_id)

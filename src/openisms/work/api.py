@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.work import selectors, services
@@ -139,14 +139,14 @@ def task_counts(request: HttpRequest, org: str) -> Any:
 
 
 @router.get("/orgs/{org}/tasks/{task_id}", response={200: TaskOut, 404: Error})
-def task_get(request: HttpRequest, org: str, task_id: int) -> Any:
+def task_get(request: HttpRequest, org: str, task_id: PathId) -> Any:
     return selectors.task_get(actor=actor(request, org), task_id=task_id)
 
 
 @router.patch(
     "/orgs/{org}/tasks/{task_id}", response={200: TaskOut, 403: Error, 404: Error, 422: Error}
 )
-def task_update(request: HttpRequest, org: str, task_id: int, payload: TaskPatch) -> Any:
+def task_update(request: HttpRequest, org: str, task_id: PathId, payload: TaskPatch) -> Any:
     """The assignee (with the contributor role) may change only ``status``."""
     a = actor(request, org)
     task = selectors.task_get(actor=a, task_id=task_id)
@@ -155,7 +155,7 @@ def task_update(request: HttpRequest, org: str, task_id: int, payload: TaskPatch
 
 
 @router.delete("/orgs/{org}/tasks/{task_id}", response={204: None, 403: Error, 404: Error})
-def task_delete(request: HttpRequest, org: str, task_id: int) -> Any:
+def task_delete(request: HttpRequest, org: str, task_id: PathId) -> Any:
     a = actor(request, org)
     services.task_delete(actor=a, task=selectors.task_get(actor=a, task_id=task_id))
     return Status(204, None)
@@ -163,7 +163,7 @@ def task_delete(request: HttpRequest, org: str, task_id: int) -> Any:
 
 @router.get("/orgs/{org}/tasks/{task_id}/comments", response={200: list[CommentOut], 404: Error})
 @paginate(Pagination)
-def comment_list(request: HttpRequest, org: str, task_id: int) -> Any:
+def comment_list(request: HttpRequest, org: str, task_id: PathId) -> Any:
     a = actor(request, org)
     return selectors.task_comments(actor=a, task=selectors.task_get(actor=a, task_id=task_id))
 
@@ -172,7 +172,7 @@ def comment_list(request: HttpRequest, org: str, task_id: int) -> Any:
     "/orgs/{org}/tasks/{task_id}/comments",
     response={201: CommentOut, 403: Error, 404: Error, 422: Error},
 )
-def comment_add(request: HttpRequest, org: str, task_id: int, payload: CommentIn) -> Any:
+def comment_add(request: HttpRequest, org: str, task_id: PathId, payload: CommentIn) -> Any:
     """The assignee and editors may comment; comments cannot be edited afterwards."""
     a = actor(request, org)
     task = selectors.task_get(actor=a, task_id=task_id)

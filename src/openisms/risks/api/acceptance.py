@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.orgs.access import request_actor as actor
 from openisms.risks import selectors, services
 from openisms.risks.api._router import router
@@ -18,7 +18,7 @@ from openisms.risks.api.schemas import AcceptanceDecisionIn, AcceptanceRequestOu
     response={200: list[AcceptanceRequestOut], 404: Error},
 )
 @paginate(Pagination)
-def request_list(request: HttpRequest, org: str, risk_id: int) -> Any:
+def request_list(request: HttpRequest, org: str, risk_id: PathId) -> Any:
     """The risk's acceptance requests, newest first."""
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
@@ -29,7 +29,7 @@ def request_list(request: HttpRequest, org: str, risk_id: int) -> Any:
     "/orgs/{org}/risks/{risk_id}/acceptance-requests",
     response={201: AcceptanceRequestOut, 403: Error, 404: Error, 422: Error},
 )
-def request_create(request: HttpRequest, org: str, risk_id: int, payload: AcceptIn) -> Any:
+def request_create(request: HttpRequest, org: str, risk_id: PathId, payload: AcceptIn) -> Any:
     """Ask management to accept the risk (its owner or an editor)."""
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
@@ -42,7 +42,7 @@ def request_create(request: HttpRequest, org: str, risk_id: int, payload: Accept
     response={200: AcceptanceRequestOut, 403: Error, 404: Error, 422: Error},
 )
 def request_approve(
-    request: HttpRequest, org: str, request_id: int, payload: AcceptanceDecisionIn
+    request: HttpRequest, org: str, request_id: PathId, payload: AcceptanceDecisionIn
 ) -> Any:
     """Accept the risk as requested (the method's acceptors; not the submitter while
     separation of duties is on, never the risk's owner)."""
@@ -57,7 +57,7 @@ def request_approve(
     response={200: AcceptanceRequestOut, 403: Error, 404: Error, 422: Error},
 )
 def request_reject(
-    request: HttpRequest, org: str, request_id: int, payload: AcceptanceDecisionIn
+    request: HttpRequest, org: str, request_id: PathId, payload: AcceptanceDecisionIn
 ) -> Any:
     """Send the request back; the comment is required."""
     a = actor(request, org)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.orgs.access import request_actor as actor
 from openisms.risks import selectors, services
 from openisms.risks.api._router import router
@@ -45,7 +45,7 @@ def method_rescore(request: HttpRequest, org: str) -> Any:
 
 
 @router.get("/orgs/{org}/risk-methods/{method_id}", response={200: MethodOut, 404: Error})
-def method_get(request: HttpRequest, org: str, method_id: int) -> Any:
+def method_get(request: HttpRequest, org: str, method_id: PathId) -> Any:
     return selectors.method_get(actor=actor(request, org), method_id=method_id)
 
 
@@ -78,7 +78,7 @@ def _library_routes(path: str, model: type[Threat] | type[Vulnerability], out: A
         response={200: out, 404: Error},
         operation_id=f"{name}_get",
     )
-    def item_get(request: HttpRequest, org: str, item_id: int) -> Any:
+    def item_get(request: HttpRequest, org: str, item_id: PathId) -> Any:
         return selectors.library_get(actor=actor(request, org), model=model, item_id=item_id)
 
     @router.patch(
@@ -86,7 +86,7 @@ def _library_routes(path: str, model: type[Threat] | type[Vulnerability], out: A
         response={200: out, 403: Error, 404: Error, 422: Error},
         operation_id=f"{name}_update",
     )
-    def item_update(request: HttpRequest, org: str, item_id: int, payload: LibraryIn) -> Any:
+    def item_update(request: HttpRequest, org: str, item_id: PathId, payload: LibraryIn) -> Any:
         a = actor(request, org)
         item = selectors.library_get(actor=a, model=model, item_id=item_id)
         services.library_item_save(actor=a, model=model, item=item, **payload.changes())
@@ -97,7 +97,7 @@ def _library_routes(path: str, model: type[Threat] | type[Vulnerability], out: A
         response={204: None, 403: Error, 404: Error},
         operation_id=f"{name}_delete",
     )
-    def item_delete(request: HttpRequest, org: str, item_id: int) -> Any:
+    def item_delete(request: HttpRequest, org: str, item_id: PathId) -> Any:
         a = actor(request, org)
         services.library_item_delete(
             actor=a, item=selectors.library_get(actor=a, model=model, item_id=item_id)

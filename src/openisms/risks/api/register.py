@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Error, Pagination, PathId
 from openisms.orgs.access import request_actor as actor
 from openisms.risks import selectors, services, simulation
 from openisms.risks.api._router import router
@@ -69,14 +69,14 @@ def risk_simulation(request: HttpRequest, org: str, trials: int = 20_000, seed: 
 
 
 @router.get("/orgs/{org}/risks/{risk_id}", response={200: RiskDetail, 404: Error})
-def risk_get(request: HttpRequest, org: str, risk_id: int) -> Any:
+def risk_get(request: HttpRequest, org: str, risk_id: PathId) -> Any:
     return selectors.risk_get(actor=actor(request, org), risk_id=risk_id)
 
 
 @router.patch(
     "/orgs/{org}/risks/{risk_id}", response={200: RiskDetail, 403: Error, 404: Error, 422: Error}
 )
-def risk_update(request: HttpRequest, org: str, risk_id: int, payload: RiskPatch) -> Any:
+def risk_update(request: HttpRequest, org: str, risk_id: PathId, payload: RiskPatch) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
     services.risk_update(actor=a, risk=risk, **payload.changes())
@@ -84,7 +84,7 @@ def risk_update(request: HttpRequest, org: str, risk_id: int, payload: RiskPatch
 
 
 @router.delete("/orgs/{org}/risks/{risk_id}", response={204: None, 403: Error, 404: Error})
-def risk_delete(request: HttpRequest, org: str, risk_id: int) -> Any:
+def risk_delete(request: HttpRequest, org: str, risk_id: PathId) -> Any:
     a = actor(request, org)
     services.risk_delete(actor=a, risk=selectors.risk_get(actor=a, risk_id=risk_id))
     return Status(204, None)
@@ -94,7 +94,7 @@ def risk_delete(request: HttpRequest, org: str, risk_id: int) -> Any:
     "/orgs/{org}/risks/{risk_id}/acceptances",
     response={201: AcceptanceOut, 403: Error, 404: Error, 422: Error},
 )
-def risk_accept(request: HttpRequest, org: str, risk_id: int, payload: AcceptIn) -> Any:
+def risk_accept(request: HttpRequest, org: str, risk_id: PathId, payload: AcceptIn) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
     return Status(201, services.risk_accept(actor=a, risk=risk, **payload.dict()))
@@ -104,7 +104,7 @@ def risk_accept(request: HttpRequest, org: str, risk_id: int, payload: AcceptIn)
     "/orgs/{org}/risk-acceptances/{acceptance_id}",
     response={200: AcceptanceOut, 403: Error, 404: Error},
 )
-def acceptance_revoke(request: HttpRequest, org: str, acceptance_id: int) -> Any:
+def acceptance_revoke(request: HttpRequest, org: str, acceptance_id: PathId) -> Any:
     a = actor(request, org)
     acceptance = selectors.acceptance_get(actor=a, acceptance_id=acceptance_id)
     return services.acceptance_revoke(actor=a, acceptance=acceptance)
@@ -122,7 +122,9 @@ def action_list(
     "/orgs/{org}/risks/{risk_id}/actions",
     response={201: TreatmentActionOut, 403: Error, 404: Error, 422: Error},
 )
-def action_create(request: HttpRequest, org: str, risk_id: int, payload: TreatmentActionIn) -> Any:
+def action_create(
+    request: HttpRequest, org: str, risk_id: PathId, payload: TreatmentActionIn
+) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
     action = services.action_save(actor=a, risk=risk, **payload.changes())
@@ -134,7 +136,7 @@ def action_create(request: HttpRequest, org: str, risk_id: int, payload: Treatme
     response={200: TreatmentActionOut, 403: Error, 404: Error, 422: Error},
 )
 def action_update(
-    request: HttpRequest, org: str, action_id: int, payload: TreatmentActionIn
+    request: HttpRequest, org: str, action_id: PathId, payload: TreatmentActionIn
 ) -> Any:
     a = actor(request, org)
     action = selectors.action_get(actor=a, action_id=action_id)
@@ -177,7 +179,7 @@ def assessment_compare(request: HttpRequest, org: str, first: int, second: int) 
 @router.get(
     "/orgs/{org}/risk-assessments/{assessment_id}", response={200: AssessmentOut, 404: Error}
 )
-def assessment_get(request: HttpRequest, org: str, assessment_id: int) -> Any:
+def assessment_get(request: HttpRequest, org: str, assessment_id: PathId) -> Any:
     return selectors.assessment_get(actor=actor(request, org), assessment_id=assessment_id)
 
 
@@ -185,7 +187,7 @@ def assessment_get(request: HttpRequest, org: str, assessment_id: int) -> Any:
     "/orgs/{org}/risk-assessments/{assessment_id}/complete",
     response={200: AssessmentOut, 403: Error, 404: Error, 422: Error},
 )
-def assessment_complete(request: HttpRequest, org: str, assessment_id: int) -> Any:
+def assessment_complete(request: HttpRequest, org: str, assessment_id: PathId) -> Any:
     """Freeze every risk's current scores into this assessment."""
     a = actor(request, org)
     assessment = selectors.assessment_get(actor=a, assessment_id=assessment_id)

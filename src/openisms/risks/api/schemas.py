@@ -1,11 +1,13 @@
 """The risk module's API schemas: what goes in and what comes out."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from openisms.core.api import DbId, Email, Ids, Shorts, Text
 from openisms.core.changes import changes_of
+from openisms.core.limits import MAX_SHORT
 from openisms.risks.fields import (
     ActionChanges,
     LibraryItemChanges,
@@ -14,18 +16,22 @@ from openisms.risks.fields import (
 )
 from openisms.risks.models import Treatment, TreatmentAction
 
+# Scale values, levels and thresholds are small numbers (a 5x5 method scores at most 25).
+Small = Annotated[int, Field(ge=0, le=32_767)]
+MAX_LEVELS = 10
+
 
 class ScaleLevel(Schema):
-    value: int
-    label: str
-    description: str = ""
+    value: Small
+    label: str = Field(..., max_length=MAX_SHORT)
+    description: Text = ""
 
 
 class Band(Schema):
-    name: str
-    min: int
-    max: int
-    colour: str
+    name: str = Field(..., max_length=40)
+    min: Small
+    max: Small
+    colour: str = Field(..., max_length=40)
 
 
 class MethodOut(Schema):
@@ -44,14 +50,14 @@ class MethodOut(Schema):
 
 
 class MethodIn(Schema):
-    name: str | None = None
-    likelihood_scale: list[ScaleLevel] | None = None
-    impact_scale: list[ScaleLevel] | None = None
-    scoring: str | None = None
-    bands: list[Band] | None = None
-    acceptance_threshold: int | None = None
-    acceptors: list[str] | None = None
-    notes: str | None = None
+    name: str | None = Field(None, max_length=120)
+    likelihood_scale: list[ScaleLevel] | None = Field(None, max_length=MAX_LEVELS)
+    impact_scale: list[ScaleLevel] | None = Field(None, max_length=MAX_LEVELS)
+    scoring: str | None = Field(None, max_length=10)
+    bands: list[Band] | None = Field(None, max_length=MAX_LEVELS * MAX_LEVELS)
+    acceptance_threshold: Small | None = None
+    acceptors: Shorts | None = None
+    notes: Text | None = None
 
     def changes(self) -> RiskMethodChanges:
         return changes_of(RiskMethodChanges, self.dict(exclude_unset=True))
@@ -76,13 +82,13 @@ class ThreatOut(LibraryOut):
 
 
 class LibraryIn(Schema):
-    key: str | None = None
-    group: str | None = None
-    name: str | None = None
-    description: str | None = None
-    asset_types: list[str] | None = None
-    affects: list[str] | None = None
-    suggested_controls: list[str] | None = None
+    key: str | None = Field(None, max_length=80)
+    group: str | None = Field(None, max_length=80)
+    name: str | None = Field(None, max_length=200)
+    description: Text | None = None
+    asset_types: Shorts | None = None
+    affects: Shorts | None = None
+    suggested_controls: Shorts | None = None
 
     def changes(self) -> LibraryItemChanges:
         return changes_of(LibraryItemChanges, self.dict(exclude_unset=True))
@@ -92,7 +98,7 @@ class RangeIn(Schema):
     low: float
     mode: float
     high: float
-    distribution: str = "pert"
+    distribution: str = Field("pert", max_length=20)
 
 
 class QuantIn(Schema):
@@ -196,20 +202,20 @@ class RiskDetail(RiskOut):
 
 
 class RiskIn(Schema):
-    title: str
-    description: str = ""
-    assets: list[int] = []
-    threat: int | None = None
-    vulnerability: int | None = None
-    owner: str | None = None
-    inherent_likelihood: int
-    inherent_impact: int
-    existing_controls: str = ""
+    title: str = Field(..., max_length=250)
+    description: Text = ""
+    assets: Ids = []
+    threat: DbId | None = None
+    vulnerability: DbId | None = None
+    owner: Email | None = None
+    inherent_likelihood: Small
+    inherent_impact: Small
+    existing_controls: Text = ""
     treatment: Treatment = Treatment.MODIFY
-    planned_controls: list[str] = []
-    controls: list[str] = []
-    residual_likelihood: int | None = None
-    residual_impact: int | None = None
+    planned_controls: Shorts = []
+    controls: Shorts = []
+    residual_likelihood: Small | None = None
+    residual_impact: Small | None = None
     review_date: dt.date | None = None
     quant: QuantIn | None = None
 
@@ -218,20 +224,20 @@ class RiskIn(Schema):
 
 
 class RiskPatch(Schema):
-    title: str | None = None
-    description: str | None = None
-    assets: list[int] | None = None
-    threat: int | None = None
-    vulnerability: int | None = None
-    owner: str | None = None
-    inherent_likelihood: int | None = None
-    inherent_impact: int | None = None
-    existing_controls: str | None = None
+    title: str | None = Field(None, max_length=250)
+    description: Text | None = None
+    assets: Ids | None = None
+    threat: DbId | None = None
+    vulnerability: DbId | None = None
+    owner: Email | None = None
+    inherent_likelihood: Small | None = None
+    inherent_impact: Small | None = None
+    existing_controls: Text | None = None
     treatment: Treatment | None = None
-    planned_controls: list[str] | None = None
-    controls: list[str] | None = None
-    residual_likelihood: int | None = None
-    residual_impact: int | None = None
+    planned_controls: Shorts | None = None
+    controls: Shorts | None = None
+    residual_likelihood: Small | None = None
+    residual_impact: Small | None = None
     review_date: dt.date | None = None
     quant: QuantIn | None = None
 
@@ -245,23 +251,23 @@ class RiskFilters(Schema):
     residual_level: str | None = None
     treatment: str | None = None
     owner: str | None = None
-    asset: int | None = None
+    asset: DbId | None = None
     control: str | None = None
     acceptance: str | None = None
     sort: str = "ref"
 
 
 class AcceptIn(Schema):
-    rationale: str
+    rationale: Text
     expires_on: dt.date
 
 
 class TreatmentActionIn(Schema):
-    title: str | None = None
-    owner: str | None = None
+    title: str | None = Field(None, max_length=250)
+    owner: Email | None = None
     due_date: dt.date | None = None
     status: TreatmentAction.Status | None = None
-    notes: str | None = None
+    notes: Text | None = None
 
     def changes(self) -> ActionChanges:
         return changes_of(ActionChanges, self.dict(exclude_unset=True))
@@ -278,9 +284,9 @@ class AssessmentOut(Schema):
 
 
 class AssessmentIn(Schema):
-    name: str
+    name: str = Field(..., max_length=200)
     performed_on: dt.date
-    notes: str = ""
+    notes: Text = ""
 
 
 class EntryOut(Schema):
@@ -344,4 +350,4 @@ class AcceptanceRequestOut(Schema):
 
 
 class AcceptanceDecisionIn(Schema):
-    comment: str = ""
+    comment: Text = ""
