@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from openisms.assets import io, selectors, services
 from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
-from openisms.core.api import Error, Pagination
+from openisms.core.api import Conflict, Error, Pagination, VersionIn
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
@@ -18,6 +18,7 @@ router = Router(tags=["assets"])
 
 class AssetOut(Schema):
     id: int
+    version: int
     name: str
     type: str
     description: str
@@ -80,9 +81,10 @@ class AssetPatch(Schema):
     availability: int | None = None
     tags: list[str] | None = None
     depends_on: list[int] | None = None
+    version: VersionIn = None
 
     def changes(self) -> AssetChanges:
-        return changes_of(AssetChanges, self.dict(exclude_unset=True))
+        return changes_of(AssetChanges, self.dict(exclude_unset=True, exclude={"version"}))
 
 
 class AssetFilters(Schema):
@@ -157,12 +159,13 @@ def asset_get(request: HttpRequest, org: str, asset_id: int) -> Any:
 
 
 @router.patch(
-    "/orgs/{org}/assets/{asset_id}", response={200: AssetOut, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/assets/{asset_id}",
+    response={200: AssetOut, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def asset_update(request: HttpRequest, org: str, asset_id: int, payload: AssetPatch) -> Any:
     a = actor(request, org)
     asset = selectors.asset_get(actor=a, asset_id=asset_id)
-    services.asset_update(actor=a, asset=asset, **payload.changes())
+    services.asset_update(actor=a, asset=asset, version=payload.version, **payload.changes())
     return selectors.asset_get(actor=a, asset_id=asset_id)
 
 

@@ -184,6 +184,7 @@ def control_update(
     actor: Actor,
     control: Control,
     requirements: Iterable[object] | None = None,
+    version: int | None = None,
     **changes: Unpack[ControlChanges],
 ) -> Control:
     """Change a control and, when ``requirements`` is given, set its requirements to them."""
@@ -208,6 +209,7 @@ def control_update(
         apply=apply,
         snapshot=control_snapshot,
         rule=CONTROL_RULE,
+        version=version,
     )
     if changed:
         _changed(actor, [*before_ids, *touched])

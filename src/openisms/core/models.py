@@ -33,6 +33,28 @@ class OrgScopedModel(TimestampedModel):
         abstract = True
 
 
+class VersionedModel(OrgScopedModel):
+    """An organisation row that people edit at the same time (assets, risks, SoA rows,
+    controls, evidence, documents).
+
+    ``version`` counts the row's changes: ``orgs.updates.audited_update`` raises it by one on
+    every change and refuses a write that names an older version, so an edit made on a stale
+    copy cannot silently undo someone else's. It stays out of audit snapshots (the update
+    helper records it beside them).
+    """
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by one on every change; a write naming an older version is refused.",
+    )
+
+    audit_exclude: tuple[str, ...] = ("created_at", "updated_at", "version")
+
+    class Meta:
+        abstract = True
+
+
 class ApprovalState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted (awaiting approval)"
     APPROVED = "approved", "Approved"

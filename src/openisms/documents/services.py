@@ -185,7 +185,11 @@ def document_create(*, actor: Actor, **fields: Unpack[DocumentChanges]) -> Docum
 
 @transaction.atomic
 def document_update(
-    *, actor: Actor, document: Document, **changes: Unpack[DocumentChanges]
+    *,
+    actor: Actor,
+    document: Document,
+    version: int | None = None,
+    **changes: Unpack[DocumentChanges],
 ) -> Document:
     """Editors change anything; the owner (contributor) only the draft text."""
     audited_update(
@@ -195,6 +199,7 @@ def document_update(
         apply=lambda: _apply(actor, document, changes),
         snapshot=document_snapshot,
         rule=DOCUMENT_RULE,
+        version=version,
     )
     return document
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from ninja import Schema
 
+from openisms.core.api import VersionIn
 from openisms.core.changes import changes_of
 from openisms.risks.fields import (
     ActionChanges,
@@ -137,6 +138,7 @@ class ActionOut(Schema):
 
 class RiskOut(Schema):
     id: int
+    version: int
     ref: str
     title: str
     description: str
@@ -234,9 +236,10 @@ class RiskPatch(Schema):
     residual_impact: int | None = None
     review_date: dt.date | None = None
     quant: QuantIn | None = None
+    version: VersionIn = None
 
     def changes(self) -> RiskChanges:
-        return changes_of(RiskChanges, self.dict(exclude_unset=True))
+        return changes_of(RiskChanges, self.dict(exclude_unset=True, exclude={"version"}))
 
 
 class RiskFilters(Schema):
