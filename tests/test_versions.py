@@ -4,6 +4,7 @@ else's change. Without a version the last write wins, as before."""
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,6 +171,20 @@ def test_bulk_changes_raise_the_version(world: World) -> None:
     assert sorted(Control.objects.filter(pk__in=ids).values_list("version", flat=True)) == [2, 2]
     stale = _patch(client, f"{API}/controls/{ids[0]}", {"name": "Old", "version": 1})
     assert stale.status_code == 409 and stale.json()["changed"] == {"status": "implemented"}
+
+
+def test_an_import_raises_the_version_and_a_stale_edit_names_what_it_changed(
+    world: World,
+) -> None:
+    client = token_client(world.users_a["manager"])
+    row = _row(client, ENTITIES[0])
+    url = f"{API}/assets/{row}"
+    csv = f"id,name,type,location\n{row},Mail,software,Basement\n".encode()
+    upload = client.post(f"{API}/assets/import", data={"file": io.BytesIO(csv)})
+    assert upload.status_code == 200 and upload.json()["updated"] == 1, upload.content
+    assert client.get(url).json()["version"] == 2
+    stale = _patch(client, url, {"description": "Outlook", "version": 1})
+    assert stale.status_code == 409 and stale.json()["changed"] == {"location": "Basement"}
 
 
 # --- the edit forms ---------------------------------------------------------------------------

@@ -54,6 +54,34 @@ class VersionedModel(OrgScopedModel):
     class Meta:
         abstract = True
 
+    def save_as_next_version(self, *, update_fields: list[str] | None = None) -> None:
+        """Save a change made outside the update helper (an import, an approval, a rescoring)
+        as a new version. The database raises the number itself, so a concurrent edit is
+        never given the same one."""
+        old = self.version
+        self.version = models.F("version") + 1
+        self.save(update_fields=None if update_fields is None else [*update_fields, "version"])
+        self.version = old + 1
+
+
+def bulk_update_versions[M: models.Model](
+    rows: list[M], fields: list[str], *, batch_size: int = 500
+) -> None:
+    """``bulk_update`` that also raises the version of each row (see ``VersionedModel``)."""
+    if not rows:
+        return
+    olds: list[int] = [getattr(row, "version", 0) for row in rows]
+    versioned = isinstance(rows[0], VersionedModel)
+    if versioned:
+        for row in rows:
+            row.version = models.F("version") + 1  # type: ignore[attr-defined]
+    type(rows[0])._default_manager.bulk_update(
+        rows, [*fields, "version"] if versioned else fields, batch_size=batch_size
+    )
+    if versioned:
+        for row, old in zip(rows, olds, strict=True):
+            row.version = old + 1  # type: ignore[attr-defined]
+
 
 class ApprovalState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted (awaiting approval)"

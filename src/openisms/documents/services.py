@@ -273,7 +273,7 @@ def document_upload_file(*, actor: Actor, document: Document, upload: Any) -> Do
         document.draft_file_sha256 = checked.sha256
         document.draft_file_size = checked.size
         document.draft_file_type = checked.content_type
-        document.save()
+        document.save_as_next_version()
         after = document_snapshot(document)
         after["file_size"] = checked.size
         audit.record(
@@ -322,7 +322,7 @@ def document_approve(
     if doc.next_review_on != due:
         before = {"next_review_on": audit.snapshot(doc)["next_review_on"], "ref": doc.ref}
         doc.next_review_on = due
-        doc.save(update_fields=["next_review_on", "updated_at"])
+        doc.save_as_next_version(update_fields=["next_review_on", "updated_at"])
         audit.record(
             actor=actor.user,
             org=actor.org,

@@ -277,7 +277,7 @@ def evidence_version_upload(
             _validate(locked)
         version = _store(actor, locked, checked, note, stored)
         locked.current_version = version
-        locked.save()
+        locked.save_as_next_version()
         audit.record_many(
             actor=actor.user,
             org=actor.org,

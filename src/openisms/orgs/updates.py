@@ -11,11 +11,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from openisms.core import audit
-from openisms.core.models import AuditEvent, VersionedModel
+from openisms.core.models import AuditEvent, VersionedModel, bulk_update_versions
 from openisms.core.versions import VersionConflict
 from openisms.orgs.access import Actor, EditRule, Perm
 
@@ -51,25 +50,34 @@ def _claim_version(
             noun=str(obj._meta.verbose_name),
             sent=sent,
             current=current,
-            changed=_changed_since(actor, obj, sent, snapshot),
+            changed=_changed_since(actor, obj, sent, current, snapshot),
         )
     return current
 
 
 def _changed_since(
-    actor: Actor, obj: VersionedModel, sent: int, snapshot: Callable[[Any], Snapshot]
+    actor: Actor, obj: VersionedModel, sent: int, current: int, snapshot: Callable[[Any], Snapshot]
 ) -> Snapshot:
-    """The fields the audit trail shows changing after version ``sent``, with their values
-    now (read only when a write is refused)."""
-    events = AuditEvent.objects.filter(
-        org=actor.org,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        after__version__gt=sent,
-    ).only("before", "after")
+    """The fields changed after version ``sent``, with their values now (read only when a
+    write is refused).
+
+    Every new version of a row is one recorded change (an update here, a bulk change, an
+    import row, an approval), so the row's last ``current - sent`` change events say what
+    changed since."""
+    count = min(max(current - sent, 0), 100)
+    events = (
+        AuditEvent.objects.filter(
+            org=actor.org, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        )
+        .exclude(before__isnull=True)
+        .exclude(after__isnull=True)
+        .order_by("-seq")
+        .only("before", "after")[:count]
+    )
     names: set[str] = set()
-    for event in events:
-        names.update(changed_fields(event.before or {}, event.after or {}))
+    for event in events:  # a key only one side has is one the writer did not snapshot
+        before, after = event.before or {}, event.after or {}
+        names.update(k for k in before.keys() & after.keys() if before[k] != after[k])
     names.discard("version")
     now = snapshot(obj)
     return {name: now.get(name) for name in sorted(names) if name in now}
@@ -193,18 +201,8 @@ def audited_bulk_update[M: models.Model](
             events.append((action, row, before, after))
     if changed:
         now = timezone.now()
-        fields = [*values, "updated_at"]
-        versions: list[int] = []
         for row in changed:
             row.updated_at = now  # type: ignore[attr-defined]
-            if isinstance(row, VersionedModel):
-                # raised in the UPDATE itself, so a concurrent single-row write is not undone
-                versions.append(row.version)
-                row.version = F("version") + 1
-        if versions:
-            fields.append("version")
-        type(changed[0])._default_manager.bulk_update(changed, fields, batch_size=500)
-        for row, old in zip(changed, versions, strict=False):
-            row.version = old + 1  # type: ignore[attr-defined]
+        bulk_update_versions(changed, [*values, "updated_at"])
         audit.record_many(actor=actor.user, org=actor.org, events=events)
     return changed
