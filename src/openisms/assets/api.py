@@ -9,7 +9,17 @@ from ninja.pagination import paginate
 from openisms.assets import io, selectors, services
 from openisms.assets.fields import AssetChanges
 from openisms.assets.models import AssetType, Classification
-from openisms.core.api import Email, Error, Ids, Pagination, PathId, Shorts, Text
+from openisms.core.api import (
+    Conflict,
+    Email,
+    Error,
+    Ids,
+    Pagination,
+    PathId,
+    Shorts,
+    Text,
+    VersionIn,
+)
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
@@ -20,6 +30,7 @@ Level = Annotated[int, Field(ge=1, le=5)]
 
 class AssetOut(Schema):
     id: int
+    version: int
     name: str
     type: str
     description: str
@@ -84,9 +95,10 @@ class AssetPatch(Schema):
     # reaching the service. Leaving the field out keeps the list as it is.
     tags: Shorts = Field(default_factory=list)
     depends_on: Ids = Field(default_factory=list)
+    version: VersionIn = None
 
     def changes(self) -> AssetChanges:
-        return changes_of(AssetChanges, self.dict(exclude_unset=True))
+        return changes_of(AssetChanges, self.dict(exclude_unset=True, exclude={"version"}))
 
 
 class AssetFilters(Schema):
@@ -163,12 +175,13 @@ def asset_get(request: HttpRequest, org: str, asset_id: PathId) -> Any:
 
 
 @router.patch(
-    "/orgs/{org}/assets/{asset_id}", response={200: AssetOut, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/assets/{asset_id}",
+    response={200: AssetOut, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def asset_update(request: HttpRequest, org: str, asset_id: PathId, payload: AssetPatch) -> Any:
     a = actor(request, org)
     asset = selectors.asset_get(actor=a, asset_id=asset_id)
-    services.asset_update(actor=a, asset=asset, **payload.changes())
+    services.asset_update(actor=a, asset=asset, version=payload.version, **payload.changes())
     return selectors.asset_get(actor=a, asset_id=asset_id)
 
 

@@ -206,7 +206,7 @@ def _apply(actor: Actor, rows: list[_Row]) -> None:
         for key, value in row.values.items():
             setattr(row.asset, key, value)
         row.asset.full_clean(exclude=["org"])
-        row.asset.save()
+        row.asset.save_as_next_version()
         entries.append(("asset.update", row.asset, before))
     Asset.objects.bulk_create(created, batch_size=500)
     entries.extend(("asset.create", asset, None) for asset in created)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from openisms.core.models import OrgScopedModel
+from openisms.core.models import VersionedModel
 
 VALUE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -28,7 +28,7 @@ class Classification(models.TextChoices):
     RESTRICTED = "restricted", "Restricted"
 
 
-class Asset(OrgScopedModel):
+class Asset(VersionedModel):
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=20, choices=AssetType.choices)
     description = models.TextField(blank=True)

@@ -76,7 +76,9 @@ def asset_create(*, actor: Actor, **fields: Unpack[AssetChanges]) -> Asset:
 
 
 @transaction.atomic
-def asset_update(*, actor: Actor, asset: Asset, **changes: Unpack[AssetChanges]) -> Asset:
+def asset_update(
+    *, actor: Actor, asset: Asset, version: int | None = None, **changes: Unpack[AssetChanges]
+) -> Asset:
     def apply() -> Callable[[], None] | None:
         depends = _apply(actor, asset, changes, members_by_email(actor=actor))
         return None if depends is None else lambda: asset.depends_on.set(depends)
@@ -88,6 +90,7 @@ def asset_update(*, actor: Actor, asset: Asset, **changes: Unpack[AssetChanges])
         apply=apply,
         snapshot=snapshot,
         rule=ASSET_RULE,
+        version=version,
     )
     return asset
 

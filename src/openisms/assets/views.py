@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openisms.assets import io, selectors, services
 from openisms.assets.forms import AssetForm, ImportForm
 from openisms.assets.models import AssetType, Classification
-from openisms.core.forms import form_errors_from
+from openisms.core.forms import form_errors_from, posted_version
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
 from openisms.orgs.selectors import members_by_email, object_history
@@ -104,7 +104,9 @@ def asset_edit(request: HttpRequest, actor: Actor, asset_id: int) -> HttpRespons
     form = AssetForm(request.POST or None, initial=initial, member_emails=_emails(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            services.asset_update(actor=actor, asset=asset, **form.changes())
+            services.asset_update(
+                actor=actor, asset=asset, version=posted_version(request), **form.changes()
+            )
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:

@@ -10,7 +10,7 @@ from openisms.controls import selectors, services
 from openisms.controls.fields import ControlBulkChanges, ControlChanges
 from openisms.controls.models import ControlStatus
 from openisms.controls.services import MAX_REQUIREMENTS
-from openisms.core.api import Error, Pagination, PathId
+from openisms.core.api import Conflict, Error, Pagination, PathId, VersionIn
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 
@@ -31,6 +31,7 @@ class ControlRequirementOut(Schema):
 
 class ControlOut(Schema):
     id: int
+    version: int
     ref: str
     name: str
     description: str
@@ -82,9 +83,12 @@ class ControlPatch(Schema):
     target_date: date | None = None
     implementation: str | None = None
     requirements: list[str] | None = Field(default=None, max_length=MAX_REQUIREMENTS)
+    version: VersionIn = None
 
     def changes(self) -> ControlChanges:
-        return changes_of(ControlChanges, self.dict(exclude_unset=True, exclude={"requirements"}))
+        return changes_of(
+            ControlChanges, self.dict(exclude_unset=True, exclude={"requirements", "version"})
+        )
 
 
 class ControlBulkIn(Schema):
@@ -144,7 +148,7 @@ def control_get(request: HttpRequest, org: str, control_id: PathId) -> Any:
 
 @router.patch(
     "/orgs/{org}/controls/{control_id}",
-    response={200: ControlOut, 403: Error, 404: Error, 422: Error},
+    response={200: ControlOut, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def control_update(
     request: HttpRequest, org: str, control_id: PathId, payload: ControlPatch
@@ -154,7 +158,11 @@ def control_update(
     a = actor(request, org)
     control = selectors.control_get(actor=a, control_id=control_id)
     services.control_update(
-        actor=a, control=control, requirements=payload.requirements, **payload.changes()
+        actor=a,
+        control=control,
+        requirements=payload.requirements,
+        version=payload.version,
+        **payload.changes(),
     )
     return selectors.control_get(actor=a, control_id=control_id)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import OrgScopedModel
+from openisms.core.models import OrgScopedModel, VersionedModel
 
 
 class ControlStatus(models.TextChoices):
@@ -22,7 +22,7 @@ class ControlStatus(models.TextChoices):
     IMPLEMENTED = "implemented", "Implemented"
 
 
-class Control(OrgScopedModel):
+class Control(VersionedModel):
     ref = models.CharField(
         max_length=40, help_text="The organisation's code for the control, e.g. A.8.13 or AC-07."
     )

@@ -21,6 +21,7 @@ from openisms.controls.fields import (
 from openisms.controls.models import Control, ControlRequirement, ControlStatus, ParameterValue
 from openisms.controls.signals import controls_changed
 from openisms.core import audit
+from openisms.core.models import bulk_update_versions
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.orgs.selectors import resolve_member
 from openisms.orgs.updates import audited_bulk_update, audited_update, bulk_rows
@@ -184,6 +185,7 @@ def control_update(
     actor: Actor,
     control: Control,
     requirements: Iterable[object] | None = None,
+    version: int | None = None,
     **changes: Unpack[ControlChanges],
 ) -> Control:
     """Change a control and, when ``requirements`` is given, set its requirements to them."""
@@ -208,6 +210,7 @@ def control_update(
         apply=apply,
         snapshot=control_snapshot,
         rule=CONTROL_RULE,
+        version=version,
     )
     if changed:
         _changed(actor, [*before_ids, *touched])
@@ -318,7 +321,7 @@ def controls_write_through(
             (Control(org=actor.org, ref=ref, name=requirement.title[:250], **values), requirement)
         )
     if updated:
-        Control.objects.bulk_update(updated, [*values, "updated_at"], batch_size=500)
+        bulk_update_versions(updated, [*values, "updated_at"])
     if created:
         Control.objects.bulk_create([c for c, _ in created], batch_size=500)
         ControlRequirement.objects.bulk_create(

@@ -16,7 +16,7 @@ from openisms.catalog.selectors import framework_list
 from openisms.controls import selectors, services
 from openisms.controls.forms import AssignedForm, BulkForm, ControlForm
 from openisms.controls.models import Control, ControlStatus
-from openisms.core.forms import form_errors_from
+from openisms.core.forms import form_errors_from, posted_version
 from openisms.core.panels import panel_context
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
@@ -153,7 +153,11 @@ def control_edit(request: HttpRequest, actor: Actor, control_id: int) -> HttpRes
         linked = form.cleaned_data["requirements"] if full else None
         try:
             services.control_update(
-                actor=actor, control=control, requirements=linked, **form.changes()
+                actor=actor,
+                control=control,
+                requirements=linked,
+                version=posted_version(request),
+                **form.changes(),
             )
         except ValidationError as exc:
             form_errors_from(form, exc)

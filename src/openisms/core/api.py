@@ -14,6 +14,7 @@ from ninja import Field, NinjaAPI, Path, Schema
 from ninja.pagination import LimitOffsetPagination
 
 from openisms.core.limits import MAX_DB_INT, MAX_ITEMS, MAX_OFFSET, MAX_SHORT, MAX_TEXT
+from openisms.core.versions import VersionConflict
 
 # The limits every input schema declares, so the OpenAPI document states them and a value
 # beyond them answers 422 naming the field before any query runs.
@@ -34,6 +35,29 @@ Email = Annotated[str, Field(max_length=254)]
 
 class Error(Schema):
     detail: Any
+
+
+# The optimistic lock of a PATCH: the ``version`` the client last read. Left out, the last
+# write wins; when it is not the stored version the write is refused with 409 (Conflict).
+VersionIn = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=2**31 - 1,
+        description="The version you read (GET); a newer stored version refuses the write "
+        "with 409. Leave it out to overwrite whatever is stored.",
+    ),
+]
+
+
+class Conflict(Schema):
+    """409: the write named an older version of the row than the stored one (``version`` and
+    ``changed`` are there), or, rarely, the database refused it as a duplicate (only
+    ``detail``)."""
+
+    detail: str
+    version: int | None = None  # the stored version: send it to overwrite deliberately
+    changed: dict[str, Any] | None = None  # each field changed since, with its value now
 
 
 class Pagination(LimitOffsetPagination):
@@ -101,6 +125,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, {"detail": str(exc) or "You do not have permission."}, status=403
         )
+
+    @api.exception_handler(VersionConflict)
+    def stale(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
+        return api.create_response(request, exc.body(), status=409)
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.http import HttpRequest
 
 
 def form_errors_from(form: Form, exc: ValidationError) -> None:
@@ -16,6 +17,14 @@ def form_errors_from(form: Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version of the row an edit form was opened on (its hidden ``version`` input), for
+    the update service to refuse the save when someone else changed the row since. A form
+    without one (or with something else in it) saves as before: the last write wins."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
 
 
 class BulkChangeForm(forms.Form):

@@ -68,6 +68,56 @@ class OrgScopedModel(TimestampedModel):
             raise ValidationError(errors)
 
 
+class VersionedModel(OrgScopedModel):
+    """An organisation row that people edit at the same time (assets, risks, SoA rows,
+    controls, evidence, documents).
+
+    ``version`` counts the row's changes: ``orgs.updates.audited_update`` raises it by one on
+    every change and refuses a write that names an older version, so an edit made on a stale
+    copy cannot silently undo someone else's. It stays out of audit snapshots (the update
+    helper records it beside them).
+    """
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by one on every change; a write naming an older version is refused.",
+    )
+
+    audit_exclude: tuple[str, ...] = ("created_at", "updated_at", "version")
+
+    class Meta:
+        abstract = True
+
+    def save_as_next_version(self, *, update_fields: list[str] | None = None) -> None:
+        """Save a change made outside the update helper (an import, an approval, a rescoring)
+        as a new version. The database raises the number itself, so a concurrent edit is
+        never given the same one."""
+        old = self.version
+        self.version = models.F("version") + 1
+        self.save(update_fields=None if update_fields is None else [*update_fields, "version"])
+        self.version = old + 1
+
+
+def bulk_update_versions[M: models.Model](
+    rows: list[M], fields: list[str], *, batch_size: int = 500
+) -> None:
+    """``bulk_update`` that also raises the version of each row (see ``VersionedModel``)."""
+    if not rows:
+        return
+    olds: list[int] = [getattr(row, "version", 0) for row in rows]
+    versioned = isinstance(rows[0], VersionedModel)
+    if versioned:
+        for row in rows:
+            row.version = models.F("version") + 1  # type: ignore[attr-defined]
+    type(rows[0])._default_manager.bulk_update(
+        rows, [*fields, "version"] if versioned else fields, batch_size=batch_size
+    )
+    if versioned:
+        for row, old in zip(rows, olds, strict=True):
+            row.version = old + 1  # type: ignore[attr-defined]
+
+
 class ApprovalState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted (awaiting approval)"
     APPROVED = "approved", "Approved"

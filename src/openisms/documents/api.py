@@ -6,7 +6,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, PathId
+from openisms.core.api import Conflict, Error, Pagination, PathId, VersionIn
 from openisms.core.changes import changes_of
 from openisms.documents import exports, library, selectors, services
 from openisms.documents.downloads import file_response
@@ -20,6 +20,7 @@ P = "/orgs/{org}/documents"
 
 class DocumentOut(Schema):
     id: int
+    version: int
     ref: str
     title: str
     kind: str
@@ -107,9 +108,10 @@ class DocumentPatch(Schema):
     draft_text: str | None = None
     controls: list[str] | None = None
     requirements: list[str] | None = None
+    version: VersionIn = None
 
     def changes(self) -> DocumentChanges:
-        return changes_of(DocumentChanges, self.dict(exclude_unset=True))
+        return changes_of(DocumentChanges, self.dict(exclude_unset=True, exclude={"version"}))
 
 
 class DocumentTemplateOut(Schema):
@@ -259,7 +261,8 @@ def document_get(request: HttpRequest, org: str, document_id: PathId) -> Any:
 
 
 @router.patch(
-    P + "/{document_id}", response={200: DocumentDetailOut, 403: Error, 404: Error, 422: Error}
+    P + "/{document_id}",
+    response={200: DocumentDetailOut, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def document_update(
     request: HttpRequest, org: str, document_id: PathId, payload: DocumentPatch
@@ -267,7 +270,7 @@ def document_update(
     """The owner (contributor role) may change only ``draft_text``."""
     a = actor(request, org)
     doc = selectors.document_get(actor=a, document_id=document_id)
-    services.document_update(actor=a, document=doc, **payload.changes())
+    services.document_update(actor=a, document=doc, version=payload.version, **payload.changes())
     return selectors.document_get(actor=a, document_id=document_id)
 
 

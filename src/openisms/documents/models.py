@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from openisms.core.models import ApprovalVersion, OrgScopedModel
+from openisms.core.models import ApprovalVersion, OrgScopedModel, VersionedModel
 
 
 class DocumentKind(models.TextChoices):
@@ -41,7 +41,7 @@ class DocumentStatus(models.TextChoices):
     REVIEW_OVERDUE = "review_overdue", "Review overdue"
 
 
-class Document(OrgScopedModel):
+class Document(VersionedModel):
     number = models.PositiveIntegerField(editable=False, help_text="DOC-<number>.")
     title = models.CharField(max_length=250)
     kind = models.CharField(max_length=12, choices=DocumentKind.choices, default="policy")

@@ -185,7 +185,11 @@ def document_create(*, actor: Actor, **fields: Unpack[DocumentChanges]) -> Docum
 
 @transaction.atomic
 def document_update(
-    *, actor: Actor, document: Document, **changes: Unpack[DocumentChanges]
+    *,
+    actor: Actor,
+    document: Document,
+    version: int | None = None,
+    **changes: Unpack[DocumentChanges],
 ) -> Document:
     """Editors change anything; the owner (contributor) only the draft text."""
     audited_update(
@@ -195,6 +199,7 @@ def document_update(
         apply=lambda: _apply(actor, document, changes),
         snapshot=document_snapshot,
         rule=DOCUMENT_RULE,
+        version=version,
     )
     return document
 
@@ -268,7 +273,7 @@ def document_upload_file(*, actor: Actor, document: Document, upload: Any) -> Do
         document.draft_file_sha256 = checked.sha256
         document.draft_file_size = checked.size
         document.draft_file_type = checked.content_type
-        document.save()
+        document.save_as_next_version()
         after = document_snapshot(document)
         after["file_size"] = checked.size
         audit.record(
@@ -317,7 +322,7 @@ def document_approve(
     if doc.next_review_on != due:
         before = {"next_review_on": audit.snapshot(doc)["next_review_on"], "ref": doc.ref}
         doc.next_review_on = due
-        doc.save(update_fields=["next_review_on", "updated_at"])
+        doc.save_as_next_version(update_fields=["next_review_on", "updated_at"])
         audit.record(
             actor=actor.user,
             org=actor.org,

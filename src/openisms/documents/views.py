@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.core.forms import form_errors_from
+from openisms.core.forms import form_errors_from, posted_version
 from openisms.documents import exports, library, selectors, services
 from openisms.documents.downloads import file_response
 from openisms.documents.fields import DOCUMENT_RULE
@@ -167,12 +167,16 @@ def document_edit(request: HttpRequest, actor: Actor, document_id: int) -> HttpR
     else:
         form = DraftForm(data, initial={"draft_text": doc.draft_text})
     if request.method == "POST" and form.is_valid():
+        sent = posted_version(request)
         try:
             if isinstance(form, DocumentForm):
-                services.document_update(actor=actor, document=doc, **form.changes())
+                services.document_update(actor=actor, document=doc, version=sent, **form.changes())
             else:
                 services.document_update(
-                    actor=actor, document=doc, draft_text=form.cleaned_data["draft_text"]
+                    actor=actor,
+                    document=doc,
+                    version=sent,
+                    draft_text=form.cleaned_data["draft_text"],
                 )
         except ValidationError as exc:
             form_errors_from(form, exc)

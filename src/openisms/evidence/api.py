@@ -6,7 +6,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, PathId
+from openisms.core.api import Conflict, Error, Pagination, PathId, VersionIn
 from openisms.core.changes import changes_of
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
@@ -58,6 +58,7 @@ def _targets(obj: Any, group: str) -> list[dict[str, Any]]:
 
 class EvidenceOut(Schema):
     id: int
+    version: int
     ref: str
     title: str
     description: str
@@ -140,9 +141,10 @@ class EvidencePatch(Schema):
     valid_until: date | None = None
     validity_days: int | None = None
     next_review_on: date | None = None
+    version: VersionIn = None
 
     def changes(self) -> EvidenceChanges:
-        return changes_of(EvidenceChanges, self.dict(exclude_unset=True))
+        return changes_of(EvidenceChanges, self.dict(exclude_unset=True, exclude={"version"}))
 
 
 class EvidenceLinksIn(Schema):
@@ -226,13 +228,13 @@ def evidence_get(request: HttpRequest, org: str, item_id: PathId) -> Any:
 
 @router.patch(
     "/orgs/{org}/evidence/{item_id}",
-    response={200: EvidenceDetailOut, 403: Error, 404: Error, 422: Error},
+    response={200: EvidenceDetailOut, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def evidence_update(request: HttpRequest, org: str, item_id: PathId, payload: EvidencePatch) -> Any:
     """The item's owner (contributor) may change only its dates."""
     a = actor(request, org)
     item = selectors.evidence_get(actor=a, item_id=item_id)
-    services.evidence_update(actor=a, item=item, **payload.changes())
+    services.evidence_update(actor=a, item=item, version=payload.version, **payload.changes())
     return selectors.evidence_get(actor=a, item_id=item_id)
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 
-from openisms.core.models import OrgScopedModel
+from openisms.core.models import OrgScopedModel, VersionedModel
 
 
 class EvidenceKind(models.TextChoices):
@@ -26,7 +26,7 @@ class Freshness(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-class EvidenceItem(OrgScopedModel):
+class EvidenceItem(VersionedModel):
     number = models.PositiveIntegerField(help_text="EV-<number>, sequential in the organisation.")
     title = models.CharField(max_length=250)
     description = models.TextField(blank=True, help_text="What this shows and how it was obtained.")

@@ -277,7 +277,7 @@ def evidence_version_upload(
             _validate(locked)
         version = _store(actor, locked, checked, note, stored)
         locked.current_version = version
-        locked.save()
+        locked.save_as_next_version()
         audit.record_many(
             actor=actor.user,
             org=actor.org,
@@ -294,7 +294,11 @@ def evidence_version_upload(
 
 @transaction.atomic
 def evidence_update(
-    *, actor: Actor, item: EvidenceItem, **changes: Unpack[EvidenceChanges]
+    *,
+    actor: Actor,
+    item: EvidenceItem,
+    version: int | None = None,
+    **changes: Unpack[EvidenceChanges],
 ) -> EvidenceItem:
     """Change an item's description, owner, URL or dates (owners: only the dates)."""
 
@@ -309,6 +313,7 @@ def evidence_update(
         apply=apply,
         snapshot=item_snapshot,
         rule=EVIDENCE_RULE,
+        version=version,
     )
     return item
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openisms.core.forms import form_errors_from
+from openisms.core.forms import form_errors_from, posted_version
 from openisms.evidence import selectors, services
 from openisms.evidence.downloads import version_response
 from openisms.evidence.fields import EVIDENCE_RULE
@@ -172,7 +172,9 @@ def evidence_edit(request: HttpRequest, actor: Actor, item_id: int) -> HttpRespo
         form = DatesForm(data, initial=_initial(item))
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_update(actor=actor, item=item, **form.changes())
+            services.evidence_update(
+                actor=actor, item=item, version=posted_version(request), **form.changes()
+            )
         except ValidationError as exc:
             form_errors_from(form, exc)
             item = selectors.evidence_get(actor=actor, item_id=item_id)

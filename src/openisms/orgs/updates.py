@@ -14,6 +14,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from openisms.core import audit
+from openisms.core.models import AuditEvent, VersionedModel, bulk_update_versions
+from openisms.core.versions import VersionConflict
 from openisms.orgs.access import Actor, EditRule, Perm
 
 Snapshot = dict[str, Any]
@@ -21,6 +23,64 @@ Snapshot = dict[str, Any]
 
 def changed_fields(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _claim_version(
+    actor: Actor, obj: VersionedModel, sent: int | None, snapshot: Callable[[Any], Snapshot]
+) -> int:
+    """Lock the row and return its stored version; refuse when ``sent`` is not it.
+
+    The row lock (SELECT ... FOR UPDATE) makes a second writer of the same row wait until the
+    first commits and then read the version the first wrote, so of two writers that both
+    sent version v exactly one succeeds. An ``obj`` loaded before someone else's change
+    committed is reloaded, so the change is applied to the stored values (last write wins
+    for callers that send no version, but only on the fields they change).
+    """
+    current = (
+        type(obj)
+        ._default_manager.select_for_update()
+        .filter(pk=obj.pk)
+        .values_list("version", flat=True)
+        .get()
+    )
+    if obj.version != current:
+        obj.refresh_from_db()
+    if sent is not None and sent != current:
+        raise VersionConflict(
+            noun=str(obj._meta.verbose_name),
+            sent=sent,
+            current=current,
+            changed=_changed_since(actor, obj, sent, current, snapshot),
+        )
+    return current
+
+
+def _changed_since(
+    actor: Actor, obj: VersionedModel, sent: int, current: int, snapshot: Callable[[Any], Snapshot]
+) -> Snapshot:
+    """The fields changed after version ``sent``, with their values now (read only when a
+    write is refused).
+
+    Every new version of a row is one recorded change (an update here, a bulk change, an
+    import row, an approval), so the row's last ``current - sent`` change events say what
+    changed since."""
+    count = min(max(current - sent, 0), 100)
+    events = (
+        AuditEvent.objects.filter(
+            org=actor.org, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        )
+        .exclude(before__isnull=True)
+        .exclude(after__isnull=True)
+        .order_by("-seq")
+        .only("before", "after")[:count]
+    )
+    names: set[str] = set()
+    for event in events:  # a key only one side has is one the writer did not snapshot
+        before, after = event.before or {}, event.after or {}
+        names.update(k for k in before.keys() & after.keys() if before[k] != after[k])
+    names.discard("version")
+    now = snapshot(obj)
+    return {name: now.get(name) for name in sorted(names) if name in now}
 
 
 def audited_update[M: models.Model](
@@ -32,6 +92,7 @@ def audited_update[M: models.Model](
     snapshot: Callable[[M], Snapshot] = audit.snapshot,
     rule: EditRule | None = None,
     only_changed: tuple[str, ...] | None = None,
+    version: int | None = None,
 ) -> bool:
     """Update ``obj`` and record one event; returns whether anything changed.
 
@@ -41,16 +102,29 @@ def audited_update[M: models.Model](
     relations and derived values count and values sent unchanged do not; a refusal raises
     inside the caller's transaction, which rolls the writes back. ``only_changed`` keeps the
     event to the changed fields plus these identifying keys (tasks keep their history short).
+
+    For a :class:`VersionedModel` every change raises ``version`` by one (recorded in the
+    event's before and after) and ``version``, when given, must be the stored one, else
+    :class:`VersionConflict`; without it the last write wins.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audited_update must run inside the service's transaction")
+    versioned = isinstance(obj, VersionedModel)
+    if version is not None and not versioned:
+        raise TypeError(f"{type(obj).__name__} has no version")
+    current = (
+        _claim_version(actor, obj, version, snapshot) if isinstance(obj, VersionedModel) else 0
+    )
     assignee_id = rule.assignee_of(obj) if rule is not None else None
     if rule is not None:
         actor.require_edit(rule, assignee_id)
     own_before = audit.snapshot(obj)
     before = snapshot(obj)
     write_relations = apply()
-    if audit.snapshot(obj) != own_before:
+    saved = audit.snapshot(obj) != own_before
+    if saved:
+        if isinstance(obj, VersionedModel):
+            obj.version = current + 1
         obj.save()
     if write_relations is not None:
         write_relations()
@@ -60,10 +134,15 @@ def audited_update[M: models.Model](
         actor.require_change(rule, assignee_id, changed)
     if not changed:
         return False
+    if isinstance(obj, VersionedModel) and not saved:
+        obj.version = current + 1
+        type(obj)._default_manager.filter(pk=obj.pk).update(version=obj.version)
     if only_changed is not None:
         keep = (*only_changed, *changed)
         before = {k: before.get(k) for k in keep}
         after = {k: after.get(k) for k in keep}
+    if versioned:
+        before, after = {**before, "version": current}, {**after, "version": current + 1}
     audit.record(
         actor=actor.user, org=actor.org, action=action, obj=obj, before=before, after=after
     )
@@ -116,13 +195,14 @@ def audited_bulk_update[M: models.Model](
         after = snapshot(row)
         if after != before:
             changed.append(row)
+            if isinstance(row, VersionedModel):
+                before = {**before, "version": row.version}
+                after = {**after, "version": row.version + 1}
             events.append((action, row, before, after))
     if changed:
         now = timezone.now()
         for row in changed:
             row.updated_at = now  # type: ignore[attr-defined]
-        type(changed[0])._default_manager.bulk_update(
-            changed, [*values, "updated_at"], batch_size=500
-        )
+        bulk_update_versions(changed, [*values, "updated_at"])
         audit.record_many(actor=actor.user, org=actor.org, events=events)
     return changed

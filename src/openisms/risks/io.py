@@ -233,7 +233,9 @@ def _save(actor: Actor, plans: list[Plan]) -> None:
         if is_new:
             risk.ref = f"R-{next_number:03d}"
             next_number += 1
-        risk.save()
+            risk.save()
+        else:
+            risk.save_as_next_version()
         risk.assets.set(linked_assets)
         risk.planned_controls.set(planned)
         risk.controls.set(own_controls)

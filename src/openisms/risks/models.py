@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import ApprovalVersion, OrgScopedModel
+from openisms.core.models import ApprovalVersion, OrgScopedModel, VersionedModel
 
 
 class RiskMethod(OrgScopedModel):
@@ -88,7 +88,7 @@ class Treatment(models.TextChoices):
     SHARE = "share", "Share (transfer)"
 
 
-class Risk(OrgScopedModel):
+class Risk(VersionedModel):
     ref = models.CharField(max_length=20, help_text="R-001, unique in the organisation.")
     title = models.CharField(max_length=250)
     description = models.TextField(blank=True, help_text="The risk scenario.")

@@ -5,7 +5,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, PathId
+from openisms.core.api import Conflict, Error, Pagination, PathId, VersionIn
 from openisms.core.changes import changes_of
 from openisms.orgs.access import request_actor as actor
 from openisms.soa import exports, selectors, services, tracking
@@ -22,6 +22,7 @@ CoverageFormat = Literal["json", "xlsx", "pdf"]
 
 class SoaEntryOut(Schema):
     id: int
+    version: int
     ref: str
     kind: str
     title: str
@@ -100,11 +101,14 @@ class SoaPatch(Schema):
     implementation: str | None = None
     confirm_exclusion: bool = False
     cited_requirements: list[int] | None = None  # ids of interested-party requirements
+    version: VersionIn = None
 
     def changes(self) -> SoaEntryChanges:
         return changes_of(
             SoaEntryChanges,
-            self.dict(exclude_unset=True, exclude={"confirm_exclusion", "cited_requirements"}),
+            self.dict(
+                exclude_unset=True, exclude={"confirm_exclusion", "cited_requirements", "version"}
+            ),
         )
 
 
@@ -205,7 +209,8 @@ def soa_get(request: HttpRequest, org: str, entry_id: PathId) -> Any:
 
 
 @router.patch(
-    "/orgs/{org}/soa/{entry_id}", response={200: SoaEntryOut, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/soa/{entry_id}",
+    response={200: SoaEntryOut, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def soa_update(request: HttpRequest, org: str, entry_id: PathId, payload: SoaPatch) -> Any:
     """Excluding a control that risks plan needs ``confirm_exclusion: true``.
@@ -218,6 +223,7 @@ def soa_update(request: HttpRequest, org: str, entry_id: PathId, payload: SoaPat
         entry=entry,
         confirm_exclusion=payload.confirm_exclusion,
         cited_requirements=payload.cited_requirements,
+        version=payload.version,
         **payload.changes(),
     )
     return selectors.soa_get(actor=a, entry_id=entry_id)

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from openisms.core.models import ApprovalVersion, OrgScopedModel
+from openisms.core.models import ApprovalVersion, OrgScopedModel, VersionedModel
 
 DEFAULT_FRAMEWORK = "iso27001-2022"
 CLAUSE_REF_RE = r"^[0-9]+(\.[0-9]+)*$"  # 4, 6.1, 6.1.2 (not the lettered items such as 6.1.2.a)
@@ -64,7 +64,7 @@ class TrackedFramework(OrgScopedModel):
         return f"{self.org_id} tracks {self.framework_id}"
 
 
-class SoaEntry(OrgScopedModel):
+class SoaEntry(VersionedModel):
     """One organisation's assessment of one requirement of a framework it tracks.
 
     The rows of the SoA's framework (ISO/IEC 27001:2022) are the SoA. Applicability, its

@@ -132,6 +132,7 @@ def soa_entry_update(
     entry: SoaEntry,
     confirm_exclusion: bool = False,
     cited_requirements: Iterable[int | str] | None = None,
+    version: int | None = None,
     **changes: Unpack[SoaEntryChanges],
 ) -> SoaEntry:
     """Change one row. Excluding a control sets its status to 'not applicable' (and including
@@ -164,6 +165,7 @@ def soa_entry_update(
         apply=apply,
         snapshot=entry_snapshot,
         rule=SOA_ENTRY_RULE,
+        version=version,
     )
     pushed = {
         name: getattr(entry, name)

@@ -20,6 +20,7 @@ from openisms.catalog.models import Framework, Requirement
 from openisms.controls.selectors import LinkedControl, controls_of_requirements
 from openisms.controls.status import combined_status
 from openisms.core import audit
+from openisms.core.models import bulk_update_versions
 from openisms.orgs.access import Actor, Perm, scoped, system_actor
 from openisms.orgs.models import Organization
 from openisms.soa.models import CLAUSE_REF_RE, SoaEntry, SoaStatus, TrackedFramework, soa_framework
@@ -126,9 +127,7 @@ def role_applicability(*, actor: Actor, framework_slug: str) -> int:
         changed.append(entry)
         events.append(("soa_entry.update", entry, before, entry_snapshot(entry)))
     if changed:
-        SoaEntry.objects.bulk_update(
-            changed, ["applicable", "status", "justification", "updated_at"], batch_size=500
-        )
+        bulk_update_versions(changed, ["applicable", "status", "justification", "updated_at"])
         audit.record_many(actor=actor.user, org=actor.org, events=events)
     return len(changed)
 
@@ -265,7 +264,7 @@ def entries_refresh(*, actor: Actor, requirement_ids: Iterable[int], record: boo
     for entry in changed:
         entry.updated_at = now
     if changed:
-        SoaEntry.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=500)
+        bulk_update_versions(changed, [*fields, "updated_at"])
         if record:
             audit.record_many(actor=actor.user, org=actor.org, events=events)
     return len(changed)
@@ -308,7 +307,7 @@ def assessment_override(
         entry.override_reason = ""
         entry.override_by = None
         entry.override_at = None
-    entry.save()
+    entry.save_as_next_version()
     audit.record(
         actor=actor.user,
         org=actor.org,

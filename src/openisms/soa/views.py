@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.controls.selectors import controls_of_requirements
-from openisms.core.forms import form_errors_from
+from openisms.core.forms import form_errors_from, posted_version
 from openisms.core.panels import panel_context
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.approvals import may_decide
@@ -152,6 +152,7 @@ def soa_edit(request: HttpRequest, actor: Actor, entry_id: int) -> HttpResponse:
                 entry=entry,
                 confirm_exclusion=bool(form.cleaned_data.get("confirm_exclusion")),
                 cited_requirements=form.cited() if isinstance(form, EntryForm) else None,
+                version=posted_version(request),
                 **form.changes(),
             )
         except ValidationError as exc:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Status
 from ninja.pagination import paginate
 
-from openisms.core.api import Error, Pagination, PathId
+from openisms.core.api import Conflict, Error, Pagination, PathId
 from openisms.orgs.access import request_actor as actor
 from openisms.risks import selectors, services, simulation
 from openisms.risks.api._router import router
@@ -74,12 +74,13 @@ def risk_get(request: HttpRequest, org: str, risk_id: PathId) -> Any:
 
 
 @router.patch(
-    "/orgs/{org}/risks/{risk_id}", response={200: RiskDetail, 403: Error, 404: Error, 422: Error}
+    "/orgs/{org}/risks/{risk_id}",
+    response={200: RiskDetail, 403: Error, 404: Error, 409: Conflict, 422: Error},
 )
 def risk_update(request: HttpRequest, org: str, risk_id: PathId, payload: RiskPatch) -> Any:
     a = actor(request, org)
     risk = selectors.risk_get(actor=a, risk_id=risk_id)
-    services.risk_update(actor=a, risk=risk, **payload.changes())
+    services.risk_update(actor=a, risk=risk, version=payload.version, **payload.changes())
     return selectors.risk_get(actor=a, risk_id=risk_id)
 
 

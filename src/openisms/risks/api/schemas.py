@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from openisms.core.api import DbId, Email, Ids, Shorts, Text
+from openisms.core.api import DbId, Email, Ids, Shorts, Text, VersionIn
 from openisms.core.changes import changes_of
 from openisms.core.limits import MAX_SHORT
 from openisms.risks.fields import (
@@ -143,6 +143,7 @@ class TreatmentActionOut(Schema):
 
 class RiskOut(Schema):
     id: int
+    version: int
     ref: str
     title: str
     description: str
@@ -240,9 +241,10 @@ class RiskPatch(Schema):
     residual_impact: Small | None = None
     review_date: dt.date | None = None
     quant: QuantIn | None = None
+    version: VersionIn = None
 
     def changes(self) -> RiskChanges:
-        return changes_of(RiskChanges, self.dict(exclude_unset=True))
+        return changes_of(RiskChanges, self.dict(exclude_unset=True, exclude={"version"}))
 
 
 class RiskFilters(Schema):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from openisms.core import audit
+from openisms.core.models import bulk_update_versions
 from openisms.orgs.access import Actor, Perm, scoped
 from openisms.risks import scoring
 from openisms.risks.fields import METHOD_FIELDS, RiskMethodChanges
@@ -101,7 +102,7 @@ def risk_rescore(*, actor: Actor) -> int:
         risk.method = current
         _compute(risk)
         events.append(("risk.rescore", risk, before, _risk_snapshot(risk)))
-    Risk.objects.bulk_update(
+    bulk_update_versions(
         stale,
         [
             "method",
@@ -114,7 +115,6 @@ def risk_rescore(*, actor: Actor) -> int:
             "residual_score",
             "residual_level",
         ],
-        batch_size=500,
     )
     audit.record_many(actor=_user(actor), org=actor.org, events=events)
     return len(stale)

@@ -148,7 +148,9 @@ def risk_create(*, actor: Actor, **fields: Unpack[RiskChanges]) -> Risk:
 
 
 @transaction.atomic
-def risk_update(*, actor: Actor, risk: Risk, **changes: Unpack[RiskChanges]) -> Risk:
+def risk_update(
+    *, actor: Actor, risk: Risk, version: int | None = None, **changes: Unpack[RiskChanges]
+) -> Risk:
     def apply() -> Callable[[], None] | None:
         relations = _apply(actor, risk, changes)
 
@@ -165,6 +167,7 @@ def risk_update(*, actor: Actor, risk: Risk, **changes: Unpack[RiskChanges]) -> 
         apply=apply,
         snapshot=_risk_snapshot,
         rule=RISK_RULE,
+        version=version,
     )
     return risk
 

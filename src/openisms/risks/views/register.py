@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openisms.assets import selectors as asset_selectors
-from openisms.core.forms import form_errors_from
+from openisms.core.forms import form_errors_from, posted_version
 from openisms.core.panels import panel_context
 from openisms.orgs.access import Actor, Perm
 from openisms.orgs.decorators import org_view
@@ -109,7 +109,9 @@ def risk_edit(request: HttpRequest, actor: Actor, risk_id: int) -> HttpResponse:
     form = _risk_form(actor, risk.method, request.POST or None, RiskForm.initial_from(risk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.risk_update(actor=actor, risk=risk, **form.service_fields())
+            services.risk_update(
+                actor=actor, risk=risk, version=posted_version(request), **form.service_fields()
+            )
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
