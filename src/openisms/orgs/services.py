@@ -30,6 +30,7 @@ class OrganizationChanges(TypedDict, total=False):
     sector: str
     pii_role: str
     separate_approval: bool
+    require_mfa: bool
 
 
 ORG_FIELDS = tuple(OrganizationChanges.__annotations__)
