@@ -79,8 +79,12 @@ def session_seen(request: HttpRequest) -> None:
 
 def _end(rows: list[UserSession]) -> None:
     store = _store()
-    for row in rows:
-        store(session_key=row.session_key).delete()
+    keys = [row.session_key for row in rows]
+    if hasattr(store, "get_model_class"):  # database-backed sessions: one DELETE for all
+        store.get_model_class().objects.filter(session_key__in=keys).delete()
+    else:
+        for key in keys:
+            store(session_key=key).delete()
     UserSession.objects.filter(pk__in=[r.pk for r in rows]).delete()
 
 
