@@ -34,9 +34,10 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
-        throttle.failures_clear(email=user.email)
         if not mfa.mfa_enabled(user):
+            throttle.failures_clear(email=user.email)
             return super().form_valid(form)
+        throttle.failures_clear(email=user.email, kind=LoginFailure.Kind.PASSWORD)
         # The password was right; the session is not logged in until the code is too.
         self.request.session[PENDING] = {
             "user": user.pk,

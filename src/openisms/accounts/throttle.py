@@ -84,6 +84,11 @@ def failure_record(*, email: str, address: str, kind: str = LoginFailure.Kind.PA
         )
 
 
-def failures_clear(*, email: str) -> None:
-    """A successful sign-in forgets the account's failures (not the address's)."""
-    LoginFailure.objects.filter(email=email.strip().lower()).delete()
+def failures_clear(*, email: str, kind: str | None = None) -> None:
+    """A successful sign-in forgets the account's failures (not the address's).
+
+    A right password alone forgets only wrong passwords: wrong codes stay counted until a code
+    is right, so knowing the password does not buy more guesses at the code.
+    """
+    found = LoginFailure.objects.filter(email=email.strip().lower())
+    (found.filter(kind=kind) if kind else found).delete()
