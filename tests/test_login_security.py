@@ -307,8 +307,10 @@ def test_an_organisation_can_require_multi_factor(world: World) -> None:
     # Other organisations of the same person are not affected.
     other = make_org("elsewhere", viewer)
     assert client.get(f"/o/{other.slug}/").status_code == 200
-    # API tokens are not affected.
+    # API tokens are not affected; the browser session is refused in the API as on pages.
     assert token_client(viewer).get("/api/v1/orgs/org-a/assets").status_code == 200
+    assert client.get("/api/v1/orgs/org-a/assets").status_code == 403
+    assert client.get("/api/v1/orgs/elsewhere/assets").status_code == 200
     enrol(client, viewer)
     assert client.get("/o/org-a/").status_code == 200
 

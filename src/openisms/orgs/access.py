@@ -17,7 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
+from openisms.accounts.mfa import mfa_enabled
 from openisms.accounts.models import User
+from openisms.accounts.services import token_authenticate
 from openisms.orgs.models import Membership, Organization
 
 
@@ -193,5 +195,20 @@ def get_scoped_or_404[M: models.Model](qs: models.QuerySet[M], **lookup: object)
 
 
 def request_actor(request: HttpRequest, org: str) -> Actor:
-    """The API caller inside organisation ``org`` (404 when not a member)."""
-    return actor_for(request.auth, org)  # type: ignore[attr-defined]
+    """The API caller inside organisation ``org`` (404 when not a member).
+
+    An organisation that requires multi-factor refuses browser-session calls from members
+    without it (as its pages do); personal API tokens are not affected. The token is looked at
+    again only on that rare path, so ordinary calls cost nothing more.
+    """
+    actor = actor_for(request.auth, org)  # type: ignore[attr-defined]
+    if actor.org.require_mfa and not (actor.user and mfa_enabled(actor.user)):
+        header = request.headers.get("Authorization", "")
+        scheme, _, raw = header.partition(" ")
+        by_token = scheme.lower() == "bearer" and token_authenticate(raw.strip()) == actor.user
+        if not by_token:
+            raise PermissionDenied(
+                f"{actor.org.name} requires multi-factor authentication: set it up on your "
+                "account security page, or use a personal API token."
+            )
+    return actor
