@@ -837,3 +837,13 @@ def _extend_riskacc() -> None:
 
 
 _extend_riskacc()
+
+
+def _extend_security() -> None:
+    """Login security (code step, password reset, sessions, multi-factor) has its own file."""
+    from tests.routes_security import SECURITY_UI
+
+    UI.extend(SECURITY_UI)
+
+
+_extend_security()

@@ -60,6 +60,7 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("objectives/apps.py", "openisms.objectives"): "AppConfig.ready: reminders, inputs, pack",
     ("objectives/apps.py", "openisms.orgs"): "AppConfig.ready: as above",
     ("risks/simulation.py", "openisms.risks.quant"): "NumPy loads only when a simulation runs",
+    ("accounts/apps.py", "openisms.accounts"): "AppConfig.ready: connects the session receivers",
     ("catalog/apps.py", "openisms.catalog.loader"): "AppConfig.ready: rebuild after restore",
     ("catalog/apps.py", "openisms.core.backup"): "AppConfig.ready: as above",
 }

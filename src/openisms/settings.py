@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "openisms.core",
     "openisms.reports",
     "openisms.accounts",
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openisms.accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -144,6 +148,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Login throttling (accounts/throttle.py): failures counted in the database over a window.
+OPENISMS_LOGIN_WINDOW_MINUTES = int(os.environ.get("OPENISMS_LOGIN_WINDOW_MINUTES", "15"))
+OPENISMS_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("OPENISMS_LOGIN_ACCOUNT_LIMIT", "5"))
+OPENISMS_LOGIN_ADDRESS_LIMIT = int(os.environ.get("OPENISMS_LOGIN_ADDRESS_LIMIT", "20"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("OPENISMS_PASSWORD_RESET_SECONDS", str(60 * 60)))
+OTP_TOTP_ISSUER = os.environ.get("OPENISMS_OTP_ISSUER", "OpenISMS")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

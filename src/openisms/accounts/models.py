@@ -6,6 +6,10 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from openisms.accounts.security_models import LoginFailure, UserSession
+
+__all__ = ["ApiToken", "LoginFailure", "User", "UserManager", "UserSession"]
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

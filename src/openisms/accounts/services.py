@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openisms.accounts.models import ApiToken, TokenScope, User
+from openisms.accounts.sessions import sessions_end_others
 from openisms.core import audit
 
 TOKEN_PREFIX = "oism_"  # noqa: S105 - a public prefix, not a secret
@@ -71,6 +72,8 @@ def user_set_password(*, actor: User | None, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(actor=actor, org=None, action="user.set_password", obj=user)
+    # Whoever knew the old password is signed out everywhere.
+    sessions_end_others(actor=user, keep=None, reason="password set")
 
 
 @transaction.atomic

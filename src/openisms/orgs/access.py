@@ -18,6 +18,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 
 from openisms.accounts.auth import request_token
+from openisms.accounts.mfa import mfa_enabled
 from openisms.accounts.models import User
 from openisms.orgs.models import Membership, Organization
 
@@ -195,11 +196,20 @@ def get_scoped_or_404[M: models.Model](qs: models.QuerySet[M], **lookup: object)
 
 def request_actor(request: HttpRequest, org: str) -> Actor:
     """The API caller inside organisation ``org`` (404 when not a member, and for a token
-    bound to another organisation)."""
+    bound to another organisation).
+
+    An organisation that requires multi-factor refuses browser-session calls from members
+    without it (as its pages do); personal API tokens are not affected.
+    """
     actor = actor_for(request.auth, org)  # type: ignore[attr-defined]
     token = request_token(request)
     if token is not None and token.org_id is not None and token.org_id != actor.org.pk:
         raise Http404("No such organisation.")
+    if token is None and actor.org.require_mfa and not (actor.user and mfa_enabled(actor.user)):
+        raise PermissionDenied(
+            f"{actor.org.name} requires multi-factor authentication: set it up on your "
+            "account security page, or use a personal API token."
+        )
     return actor
 
 

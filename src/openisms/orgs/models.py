@@ -78,6 +78,12 @@ class Organization(TimestampedModel):
             "may not approve it, and nobody accepts a risk they own."
         ),
     )
+    require_mfa = models.BooleanField(
+        default=False,
+        verbose_name="Require multi-factor",
+        help_text="Members must turn on multi-factor authentication before they can open "
+        "anything in this organisation (API tokens are not affected).",
+    )
     is_active = models.BooleanField(default=True)
 
     audit_exclude = ("created_at", "updated_at")

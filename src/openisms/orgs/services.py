@@ -31,6 +31,7 @@ class OrganizationChanges(TypedDict, total=False):
     sector: str
     pii_role: str
     separate_approval: bool
+    require_mfa: bool
 
 
 ORG_FIELDS = tuple(OrganizationChanges.__annotations__)

@@ -33,6 +33,12 @@ class OrganizationSettingsForm(OrganizationForm):
         help_text="Whoever submits a version (the SoA, a document, an audit report, review "
         "minutes) may not approve it, and nobody accepts a risk they own.",
     )
+    require_mfa = forms.BooleanField(
+        required=False,
+        label="Require multi-factor",
+        help_text="Members without multi-factor authentication are sent to set it up before "
+        "they can open anything here. API tokens are not affected.",
+    )
 
 
 class InvitationForm(forms.Form):

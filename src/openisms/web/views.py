@@ -121,7 +121,10 @@ def org_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def org_settings(request: HttpRequest, actor: Actor) -> HttpResponse:
     org = actor.org
-    fields = ("name", "slug", "scope", "size", "sector", "pii_role", "separate_approval")
+    fields = (
+        *("name", "slug", "scope", "size", "sector", "pii_role"),
+        *("separate_approval", "require_mfa"),
+    )
     initial = {f: getattr(org, f) for f in fields}
     form = OrganizationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST":
