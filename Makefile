@@ -57,11 +57,12 @@ check: install
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Tests run in one process per CPU (pytest-xdist), a test file per process at a time so that
-# module-scoped fixtures are built once; PYTEST_WORKERS=0 runs them in this process.
+# Tests run in one process per CPU (pytest-xdist), handed out one by one in collection order, so
+# each process runs its transactional tests (which empty the database) after all the others, as
+# pytest-django orders them; PYTEST_WORKERS=0 runs them in this process.
 PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
